@@ -1,0 +1,39 @@
+"""LaTeX formatting of numbers for worked steps.
+
+Step *values* keep full precision; only the LaTeX text is rounded for reading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = ["num", "vec", "mat"]
+
+
+def num(x: Any, digits: int = 6) -> str:
+    """Format a number for LaTeX with ``digits`` significant digits.
+
+    >>> num(3), num(0.30000000000000004), num(-1.5e-9)
+    ('3', '0.3', '-1.5 \\\\times 10^{-9}')
+    """
+    if isinstance(x, bool):
+        return str(x).lower()
+    if isinstance(x, int) or (isinstance(x, float) and x.is_integer() and abs(x) < 1e15):
+        return str(int(x))
+    text = f"{float(x):.{digits}g}"
+    if "e" in text:
+        mantissa, exp = text.split("e")
+        return f"{mantissa} \\times 10^{{{int(exp)}}}"
+    return text
+
+
+def vec(xs: Sequence[Any], digits: int = 6) -> str:
+    """Format a vector as a LaTeX row ``[a, b, c]``."""
+    return "[" + ", ".join(num(x, digits) for x in xs) + "]"
+
+
+def mat(rows: Sequence[Sequence[Any]], digits: int = 6) -> str:
+    """Format a matrix as a LaTeX ``bmatrix``."""
+    body = r" \\ ".join(" & ".join(num(x, digits) for x in row) for row in rows)
+    return r"\begin{bmatrix} " + body + r" \end{bmatrix}"

@@ -1,0 +1,5 @@
+"""Solvers for the optim topic."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,16 @@
+"""Imports every topic module so that their solvers register themselves."""
+
+from __future__ import annotations
+
+from dlcore import (  # noqa: F401
+    activations,
+    backprop,
+    classic,
+    conv,
+    metrics,
+    norm,
+    optim,
+    shapes,
+)
+
+__all__: list[str] = []

@@ -1,0 +1,41 @@
+"""Plain value types that every solver returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Step", "Solution"]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of a worked solution.
+
+    Parameters
+    ----------
+    label : str
+        Short human description, e.g. ``"Output height"``.
+    latex : str
+        The formula with the student's numbers substituted, as LaTeX.
+    value : Any
+        The JSON-ready value this step computes.
+    """
+
+    label: str
+    latex: str
+    value: Any
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "latex": self.latex, "value": self.value}
+
+
+@dataclass(frozen=True)
+class Solution:
+    """The answer of a solver and the ordered steps that lead to it."""
+
+    answer: Any
+    steps: tuple[Step, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"answer": self.answer, "steps": [s.to_dict() for s in self.steps]}
