@@ -1,15 +1,22 @@
-"""Output shapes and parameter counts of layers."""
+"""Output shapes, parameter counts, receptive fields and costs of CNN layers."""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import Any
 
 from dlcore.errors import SolverError
+from dlcore.fmt import num
 from dlcore.params import Param
 from dlcore.registry import mistake, solver
 from dlcore.types import Solution, Step
 
-__all__ = ["conv_output_size", "conv2d_output_shape", "conv2d_param_count"]
+__all__ = [
+    "conv_output_size", "pool_output_size", "conv_transpose_output_size", "CnnLayer", "parse_cnn_layers",
+    "conv2d_output_shape", "conv2d_param_count", "pool_output_shape", "conv_transpose_output_shape",
+    "dense_param_count", "cnn_summary", "flatten_size", "receptive_field", "depthwise_separable_cost",
+]
 
 def conv_output_size(
     n_in: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1, *, axis: str = "size"
@@ -160,3 +167,532 @@ def _count_no_cin(*, out_channels: int, kernel: int, bias: bool, **_: object) ->
 @mistake("conv2d_param_count", "bias_per_weight", "Counted one bias per input channel.")
 def _count_bias_per_channel(*, in_channels: int, out_channels: int, kernel: int, bias: bool, **_: object) -> int:
     return out_channels * in_channels * (kernel * kernel + (1 if bias else 0))
+
+
+# --------------------------------------------------------------------------- pooling and transposed shapes
+
+
+def pool_output_size(
+    n_in: int, kernel: int, stride: int, padding: int = 0, ceil_mode: bool = False, *, axis: str = "size"
+) -> int:
+    """Pooling output length as torch computes it: floor (or ceil) of (n_in + 2p - k)/s, plus 1.
+
+    With ``ceil_mode`` a last window that would start in the right padding is dropped,
+    exactly as ``torch.nn.MaxPool2d(ceil_mode=True)`` does.
+
+    >>> pool_output_size(55, 2, 2), pool_output_size(55, 2, 2, ceil_mode=True)
+    (27, 28)
+    """
+    if padding > kernel // 2:
+        raise SolverError(f"The pooling padding ({padding}) must be at most half the kernel size ({kernel}).")
+    if kernel > n_in + 2 * padding:
+        raise SolverError(
+            f"The pooling window ({kernel}) is larger than the padded input {axis} ({n_in} + 2*{padding} = {n_in + 2 * padding})."
+        )
+    span = n_in + 2 * padding - kernel
+    n_out = (-(-span // stride) if ceil_mode else span // stride) + 1
+    if ceil_mode and (n_out - 1) * stride >= n_in + padding:
+        n_out -= 1  # the last window would start inside the right padding
+    return n_out
+
+
+def conv_transpose_output_size(
+    n_in: int, kernel: int, stride: int = 1, padding: int = 0, output_padding: int = 0, dilation: int = 1,
+    *, axis: str = "size",
+) -> int:
+    """Transposed-convolution output length: (n_in - 1)s - 2p + d(k-1) + output_padding + 1.
+
+    >>> conv_transpose_output_size(5, 4, stride=2)
+    12
+    """
+    if output_padding >= stride and output_padding >= dilation:
+        raise SolverError(f"The output padding ({output_padding}) must be smaller than the stride or the dilation.")
+    n_out = (n_in - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1
+    if n_out < 1:
+        raise SolverError(f"The padding ({padding}) crops away the whole transposed-convolution output {axis}.")
+    return n_out
+
+
+_POOL_PARAMS = {
+    "channels": Param("int", 1, min=1),
+    "height": Param("int", min=1),
+    "width": Param("int", min=1),
+    "kernel": Param("int", min=1),
+    "stride": Param("int", None, min=1, help="defaults to the kernel size"),
+    "padding": Param("int", 0, min=0),
+    "ceil_mode": Param("bool", False, help="round the output size up, as torch ceil_mode=True"),
+}
+
+
+@solver("pool_output_shape", params=_POOL_PARAMS)
+def pool_output_shape(
+    *, channels: int, height: int, width: int, kernel: int, stride: int | None, padding: int, ceil_mode: bool
+) -> Solution:
+    """Output shape of MaxPool2d/AvgPool2d: [C, H_out, W_out], H_out = floor((H + 2p - k)/s) + 1 (ceil with ceil_mode).
+
+    >>> pool_output_shape(channels=128, height=55, width=55, kernel=2, stride=None,
+    ...                   padding=0, ceil_mode=False).answer
+    [128, 27, 27]
+    """
+    s = kernel if stride is None else stride
+    h_out = pool_output_size(height, kernel, s, padding, ceil_mode, axis="height")
+    w_out = pool_output_size(width, kernel, s, padding, ceil_mode, axis="width")
+    rnd = (r"\left\lceil", r"\right\rceil") if ceil_mode else (r"\left\lfloor", r"\right\rfloor")
+    steps = (
+        Step("Stride (defaults to the kernel size)", rf"s = {s}", s),
+        Step("Output height", rf"H_{{out}} = {rnd[0]} \frac{{{height} + 2\cdot{padding} - {kernel}}}{{{s}}} {rnd[1]} + 1 = {h_out}", h_out),
+        Step("Output width", rf"W_{{out}} = {rnd[0]} \frac{{{width} + 2\cdot{padding} - {kernel}}}{{{s}}} {rnd[1]} + 1 = {w_out}", w_out),
+        Step("Pooling keeps the channels", rf"{channels} \times {h_out} \times {w_out}", [channels, h_out, w_out]),
+    )
+    return Solution([channels, h_out, w_out], steps)
+
+
+@mistake("pool_output_shape", "floor_vs_ceil", "Rounded the other way (ceil instead of floor, or floor instead of ceil).")
+def _pool_other_rounding(*, channels: int, height: int, width: int, kernel: int, stride: int | None,
+                         padding: int, ceil_mode: bool) -> list[int]:
+    s = kernel if stride is None else stride
+    return [channels, pool_output_size(height, kernel, s, padding, not ceil_mode),
+            pool_output_size(width, kernel, s, padding, not ceil_mode)]
+
+
+@mistake("pool_output_shape", "stride_one", "Slid the window one pixel at a time instead of by the stride.")
+def _pool_stride_one(*, channels: int, height: int, width: int, kernel: int, padding: int,
+                     ceil_mode: bool, **_: Any) -> list[int]:
+    return [channels, pool_output_size(height, kernel, 1, padding, ceil_mode),
+            pool_output_size(width, kernel, 1, padding, ceil_mode)]
+
+
+@mistake("pool_output_shape", "divided_by_kernel", "Divided the input size by the kernel size.")
+def _pool_divided(*, channels: int, height: int, width: int, kernel: int, **_: Any) -> list[int]:
+    return [channels, height // kernel, width // kernel]
+
+
+@solver(
+    "conv_transpose_output_shape",
+    params={
+        "in_channels": Param("int", min=1),
+        "height": Param("int", min=1),
+        "width": Param("int", min=1),
+        "out_channels": Param("int", min=1),
+        "kernel": Param("int", min=1),
+        "stride": Param("int", 1, min=1),
+        "padding": Param("int", 0, min=0),
+        "output_padding": Param("int", 0, min=0),
+        "dilation": Param("int", 1, min=1),
+    },
+)
+def conv_transpose_output_shape(
+    *, in_channels: int, height: int, width: int, out_channels: int, kernel: int,
+    stride: int, padding: int, output_padding: int, dilation: int,
+) -> Solution:
+    """Output shape of ConvTranspose2d: H_out = (H - 1)s - 2p + d(k-1) + output_padding + 1.
+
+    >>> conv_transpose_output_shape(in_channels=16, height=7, width=7, out_channels=8, kernel=4,
+    ...     stride=2, padding=1, output_padding=0, dilation=1).answer
+    [8, 14, 14]
+    """
+    h_out = conv_transpose_output_size(height, kernel, stride, padding, output_padding, dilation, axis="height")
+    w_out = conv_transpose_output_size(width, kernel, stride, padding, output_padding, dilation, axis="width")
+    tail = rf"- 2\cdot{padding} + {dilation}\cdot({kernel}-1) + {output_padding} + 1"
+    steps = (
+        Step("Output height", rf"H_{{out}} = ({height}-1)\cdot{stride} {tail} = {h_out}", h_out),
+        Step("Output width", rf"W_{{out}} = ({width}-1)\cdot{stride} {tail} = {w_out}", w_out),
+        Step("Output shape", rf"{out_channels} \times {h_out} \times {w_out}", [out_channels, h_out, w_out]),
+    )
+    return Solution([out_channels, h_out, w_out], steps)
+
+
+@mistake("conv_transpose_output_shape", "treated_as_convolution", "Used the ordinary convolution formula.")
+def _tconv_as_conv(*, height: int, width: int, out_channels: int, kernel: int, stride: int, padding: int,
+                   dilation: int, **_: Any) -> list[int]:
+    return [out_channels, conv_output_size(height, kernel, stride, padding, dilation),
+            conv_output_size(width, kernel, stride, padding, dilation)]
+
+
+@mistake("conv_transpose_output_shape", "forgot_stride", "Forgot to multiply by the stride (no zeros inserted).")
+def _tconv_no_stride(*, height: int, width: int, out_channels: int, kernel: int, padding: int,
+                     output_padding: int, dilation: int, **_: Any) -> list[int]:
+    extra = -2 * padding + dilation * (kernel - 1) + output_padding + 1
+    return [out_channels, height - 1 + extra, width - 1 + extra]
+
+
+@mistake("conv_transpose_output_shape", "added_padding", "Added the padding instead of cropping it.")
+def _tconv_added_padding(*, height: int, width: int, out_channels: int, kernel: int, stride: int, padding: int,
+                         output_padding: int, dilation: int, **_: Any) -> list[int]:
+    extra = 2 * padding + dilation * (kernel - 1) + output_padding + 1
+    return [out_channels, (height - 1) * stride + extra, (width - 1) * stride + extra]
+
+
+@mistake("conv_transpose_output_shape", "n_times_stride", "Used H*s instead of (H-1)*s.")
+def _tconv_n_times_stride(*, height: int, width: int, out_channels: int, kernel: int, stride: int, padding: int,
+                          output_padding: int, dilation: int, **_: Any) -> list[int]:
+    extra = -2 * padding + dilation * (kernel - 1) + output_padding + 1
+    return [out_channels, height * stride + extra, width * stride + extra]
+
+
+# --------------------------------------------------------------------------- dense layers and whole CNNs
+
+
+@solver(
+    "dense_param_count",
+    params={"in_features": Param("int", min=1), "out_features": Param("int", min=1), "bias": Param("bool", True)},
+)
+def dense_param_count(*, in_features: int, out_features: int, bias: bool) -> Solution:
+    """Learnable parameters of Linear: n = n_in * n_out + n_out (bias), n_in * n_out without bias.
+
+    >>> dense_param_count(in_features=500 * 500 * 3, out_features=100, bias=True).answer
+    75000100
+    """
+    weights = in_features * out_features
+    biases = out_features if bias else 0
+    steps = (
+        Step("Weight matrix", rf"n_{{in}} \cdot n_{{out}} = {in_features} \cdot {out_features} = {weights}", weights),
+        Step("Biases (one per output neuron)", rf"{biases}", biases),
+        Step("Total parameters", rf"{weights} + {biases} = {weights + biases}", weights + biases),
+    )
+    return Solution(weights + biases, steps)
+
+
+@mistake("dense_param_count", "forgot_bias", "Forgot the biases.")
+def _dense_no_bias(*, in_features: int, out_features: int, **_: Any) -> int:
+    return in_features * out_features
+
+
+@mistake("dense_param_count", "bias_per_input", "Counted one bias per input instead of per output neuron.")
+def _dense_bias_per_input(*, in_features: int, out_features: int, bias: bool) -> int:
+    return in_features * out_features + (in_features if bias else 0)
+
+
+@dataclass(frozen=True)
+class CnnLayer:
+    """One layer of the exam notation CONV-K-N[-S-P], POOL-K, FC-N."""
+
+    name: str
+    kind: str  # "CONV", "POOL" or "FC"
+    kernel: int = 0
+    n: int = 0
+    stride: int = 1
+    padding: int = 0
+
+
+_MAX_LAYERS = 200
+_MAX_LAYER_NUMBER = 100_000
+
+
+def parse_cnn_layers(layers: Any) -> list[CnnLayer]:
+    """Parse ``["CONV-7-32", "POOL-2", "CONV-3-64-2-1", "FC-10"]``; raise SolverError on anything else.
+
+    >>> parse_cnn_layers(["CONV-3-64-2-1"])[0]
+    CnnLayer(name='CONV-3-64-2-1', kind='CONV', kernel=3, n=64, stride=2, padding=1)
+    """
+    if not isinstance(layers, list) or not layers or len(layers) > _MAX_LAYERS:
+        raise SolverError(f"Parameter 'layers' must be a non-empty list of at most {_MAX_LAYERS} layer names.")
+    out = []
+    for i, text in enumerate(layers):
+        parts = text.strip().upper().split("-") if isinstance(text, str) else []
+        kind, nums = (parts[0], parts[1:]) if parts else ("", [])
+        arity = {"CONV": (2, 4), "POOL": (1,), "FC": (1,)}.get(kind, ())
+        if len(nums) not in arity or not all(x.isdigit() and len(x) <= 6 for x in nums):
+            raise SolverError(
+                f"Layer {i} ({text!r}) must look like 'CONV-K-N', 'CONV-K-N-S-P', 'POOL-K' or 'FC-N' with integer K, N, S, P."
+            )
+        vals = [int(x) for x in nums]
+        if any(v < 1 for v in vals[:3]) or any(v > _MAX_LAYER_NUMBER for v in vals):
+            raise SolverError(f"Layer {i} ({text!r}) needs sizes from 1 to {_MAX_LAYER_NUMBER} (padding may be 0).")
+        if kind == "CONV":
+            out.append(CnnLayer(text.strip(), kind, vals[0], vals[1], *vals[2:]))
+        elif kind == "POOL":
+            out.append(CnnLayer(text.strip(), kind, vals[0], stride=vals[0]))
+        else:
+            out.append(CnnLayer(text.strip(), kind, n=vals[0]))
+    return out
+
+
+def _input_hwc(value: list[int]) -> tuple[int, int, int]:
+    if len(value) != 3:
+        raise SolverError(f"Parameter 'input' must be [H, W, C], got {len(value)} numbers.")
+    return value[0], value[1], value[2]
+
+
+def _summarize(
+    hwc: tuple[int, int, int], layers: list[CnnLayer], *, ceil_mode: bool,
+    biases: bool = True, pool_params: bool = False, fc_flattens: bool = True, conv_spans_channels: bool = True,
+) -> list[dict[str, Any]]:
+    """One row per layer: output shape, weights, biases (the flags model mistakes)."""
+    h, w, c = hwc
+    flat: int | None = None  # size of the last FC layer, once there is one
+    rows: list[dict[str, Any]] = []
+    for i, layer in enumerate(layers):
+        if layer.kind != "FC" and flat is not None:
+            raise SolverError(f"Layer {i} ({layer.name}) cannot follow a fully connected layer.")
+        if layer.kind == "CONV":
+            h = conv_output_size(h, layer.kernel, layer.stride, layer.padding, axis=f"height at layer {i}")
+            w = conv_output_size(w, layer.kernel, layer.stride, layer.padding, axis=f"width at layer {i}")
+            n_w = layer.kernel * layer.kernel * (c if conv_spans_channels else 1) * layer.n
+            n_b, c, shape = layer.n, layer.n, None
+        elif layer.kind == "POOL":
+            h = pool_output_size(h, layer.kernel, layer.kernel, 0, ceil_mode, axis=f"height at layer {i}")
+            w = pool_output_size(w, layer.kernel, layer.kernel, 0, ceil_mode, axis=f"width at layer {i}")
+            n_w, n_b = (layer.kernel * layer.kernel * c, c) if pool_params else (0, 0)
+            shape = None
+        else:
+            n_in = flat if flat is not None else (h * w * c if fc_flattens else c)
+            n_w, n_b, flat, shape = n_in * layer.n, layer.n, layer.n, [layer.n]
+        rows.append({"layer": layer.name, "shape": shape or [h, w, c], "weights": n_w, "biases": n_b if biases else 0})
+    return rows
+
+
+def _summary_answer(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"layers": rows, "total_params": sum(r["weights"] + r["biases"] for r in rows)}
+
+
+_CNN_PARAMS = {
+    "input": Param("int_list", min=1, help="[H, W, C]"),
+    "layers": Param("json", help='list of "CONV-K-N", "CONV-K-N-S-P", "POOL-K", "FC-N"'),
+    "ceil_mode": Param("bool", False, help="pooling rounds the output size up"),
+}
+
+
+@solver("cnn_summary", params=_CNN_PARAMS)
+def cnn_summary(*, input: list[int], layers: Any, ceil_mode: bool) -> Solution:  # noqa: A002 (contract name)
+    """Per layer: shape, weights (CONV k*k*C_in*N, FC n_in*N, POOL 0) and biases (N); total = sum of both.
+
+    >>> cnn_summary(input=[64, 64, 3], layers=["CONV-7-16", "POOL-2", "FC-16", "FC-10"],
+    ...             ceil_mode=False).answer["total_params"]
+    217850
+    """
+    hwc = _input_hwc(input)
+    parsed = parse_cnn_layers(layers)
+    rows = _summarize(hwc, parsed, ceil_mode=ceil_mode)
+    steps = [Step("Input", rf"{hwc[0]} \times {hwc[1]} \times {hwc[2]}", list(hwc))]
+    prev = list(hwc)
+    for layer, row in zip(parsed, rows, strict=True):
+        steps.append(Step(f"{layer.name}: output shape", r" \times ".join(str(d) for d in row["shape"]), row["shape"]))
+        k = layer.kernel
+        latex = {
+            "CONV": rf"{k} \cdot {k} \cdot {prev[-1]} \cdot {layer.n} = {row['weights']}",
+            "FC": rf"{math.prod(prev)} \cdot {layer.n} = {row['weights']}",
+            "POOL": r"0 \text{ (pooling has no parameters)}",
+        }[layer.kind]
+        steps.append(Step(f"{layer.name}: weights", latex, row["weights"]))
+        steps.append(Step(f"{layer.name}: biases", str(row["biases"]), row["biases"]))
+        prev = row["shape"]
+    answer = _summary_answer(rows)
+    total = answer["total_params"]
+    steps.append(Step("Total parameters", rf"\sum (\text{{weights}} + \text{{biases}}) = {total}", total))
+    return Solution(answer, tuple(steps))
+
+
+@mistake("cnn_summary", "forgot_biases", "Counted the weights but forgot the biases.")
+def _cnn_no_bias(*, input: list[int], layers: Any, ceil_mode: bool) -> dict[str, Any]:  # noqa: A002
+    return _summary_answer(_summarize(_input_hwc(input), parse_cnn_layers(layers), ceil_mode=ceil_mode, biases=False))
+
+
+@mistake("cnn_summary", "pool_has_parameters", "Gave the pooling layers a k x k weight and a bias per channel.")
+def _cnn_pool_params(*, input: list[int], layers: Any, ceil_mode: bool) -> dict[str, Any]:  # noqa: A002
+    return _summary_answer(_summarize(_input_hwc(input), parse_cnn_layers(layers), ceil_mode=ceil_mode, pool_params=True))
+
+
+@mistake("cnn_summary", "pool_floor_vs_ceil", "Rounded the pooled size the other way (seed 001's table rounds 55/2 up to 28).")
+def _cnn_pool_rounding(*, input: list[int], layers: Any, ceil_mode: bool) -> dict[str, Any]:  # noqa: A002
+    return _summary_answer(_summarize(_input_hwc(input), parse_cnn_layers(layers), ceil_mode=not ceil_mode))
+
+
+@mistake("cnn_summary", "fc_ignores_spatial_size", "Connected the first FC layer to the channels only, not to H*W*C.")
+def _cnn_fc_channels(*, input: list[int], layers: Any, ceil_mode: bool) -> dict[str, Any]:  # noqa: A002
+    return _summary_answer(_summarize(_input_hwc(input), parse_cnn_layers(layers), ceil_mode=ceil_mode, fc_flattens=False))
+
+
+@mistake("cnn_summary", "conv_ignores_input_channels", "Counted k*k*N conv weights, forgetting the input channels.")
+def _cnn_conv_no_cin(*, input: list[int], layers: Any, ceil_mode: bool) -> dict[str, Any]:  # noqa: A002
+    return _summary_answer(
+        _summarize(_input_hwc(input), parse_cnn_layers(layers), ceil_mode=ceil_mode, conv_spans_channels=False)
+    )
+
+
+@solver("flatten_size", params=_CNN_PARAMS)
+def flatten_size(*, input: list[int], layers: Any, ceil_mode: bool) -> Solution:  # noqa: A002
+    """Length of the flattened feature map after CONV/POOL layers: H_out * W_out * C_out.
+
+    >>> flatten_size(input=[16, 16, 1], layers=["CONV-3-16", "POOL-2"], ceil_mode=False).answer
+    784
+    """
+    parsed = parse_cnn_layers(layers)
+    if any(layer.kind == "FC" for layer in parsed):
+        raise SolverError("flatten_size takes only CONV and POOL layers (the FC layers come after flattening).")
+    rows = _summarize(_input_hwc(input), parsed, ceil_mode=ceil_mode)
+    steps = [Step(f"{r['layer']}: output shape", r" \times ".join(str(d) for d in r["shape"]), r["shape"]) for r in rows]
+    h, w, c = rows[-1]["shape"]
+    steps.append(Step("Flattened size", rf"{h} \cdot {w} \cdot {c} = {h * w * c}", h * w * c))
+    return Solution(h * w * c, tuple(steps))
+
+
+@mistake("flatten_size", "forgot_channels", "Flattened H*W only, forgetting the channels.")
+def _flat_no_channels(*, input: list[int], layers: Any, ceil_mode: bool) -> int:  # noqa: A002
+    h, w, _ = _summarize(_input_hwc(input), parse_cnn_layers(layers), ceil_mode=ceil_mode)[-1]["shape"]
+    return int(h * w)
+
+
+@mistake("flatten_size", "forgot_pooling", "Skipped the pooling layers.")
+def _flat_no_pool(*, input: list[int], layers: Any, ceil_mode: bool) -> int:  # noqa: A002
+    convs = [layer for layer in parse_cnn_layers(layers) if layer.kind != "POOL"]
+    if not convs:
+        return math.prod(_input_hwc(input))
+    return int(math.prod(_summarize(_input_hwc(input), convs, ceil_mode=ceil_mode)[-1]["shape"]))
+
+
+@mistake("flatten_size", "pool_floor_vs_ceil", "Rounded the pooled size the other way.")
+def _flat_rounding(*, input: list[int], layers: Any, ceil_mode: bool) -> int:  # noqa: A002
+    return int(math.prod(_summarize(_input_hwc(input), parse_cnn_layers(layers), ceil_mode=not ceil_mode)[-1]["shape"]))
+
+
+# --------------------------------------------------------------------------- receptive field and cost
+
+
+def _rf_layers(layers: Any) -> list[tuple[int, int]]:
+    """Validate ``[{"kernel", "stride"[, "dilation"]}]``; return (effective kernel, stride) pairs."""
+    if not isinstance(layers, list) or not layers or len(layers) > _MAX_LAYERS:
+        raise SolverError(f"Parameter 'layers' must be a non-empty list of at most {_MAX_LAYERS} layers.")
+    out = []
+    for i, layer in enumerate(layers):
+        if not isinstance(layer, dict) or not {"kernel", "stride"} <= set(layer) or set(layer) - {"kernel", "stride", "dilation"}:
+            raise SolverError(f"Layer {i} must be an object with 'kernel' and 'stride' (and optionally 'dilation').")
+        vals = [layer["kernel"], layer["stride"], layer.get("dilation", 1)]
+        if not all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= _MAX_LAYER_NUMBER for v in vals):
+            raise SolverError(f"Layer {i}: kernel, stride and dilation must be integers from 1 to {_MAX_LAYER_NUMBER}.")
+        out.append((vals[2] * (vals[0] - 1) + 1, vals[1]))
+    return out
+
+
+def _rf(pairs: list[tuple[int, int]]) -> int:
+    r, j = 1, 1
+    for k, s in pairs:
+        r, j = r + (k - 1) * j, j * s
+    return r
+
+
+@solver("receptive_field", params={"layers": Param("json", help='[{"kernel": k, "stride": s}, ...] input to output')})
+def receptive_field(*, layers: Any) -> Solution:
+    """Receptive field: r_l = r_{l-1} + (k_l - 1) * j_{l-1}, j_l = j_{l-1} * s_l, with r_0 = j_0 = 1.
+
+    >>> receptive_field(layers=[{"kernel": 3, "stride": 1}, {"kernel": 3, "stride": 1},
+    ...                         {"kernel": 3, "stride": 2}]).answer
+    7
+    """
+    r, j = 1, 1
+    steps = []
+    for i, (k, s) in enumerate(_rf_layers(layers), start=1):
+        r_new = r + (k - 1) * j
+        steps.append(Step(f"Layer {i}: receptive field", rf"r_{{{i}}} = {r} + ({k}-1)\cdot{j} = {r_new}", r_new))
+        steps.append(Step(f"Layer {i}: jump (input pixels between neighbouring units)", rf"j_{{{i}}} = {j}\cdot{s} = {j * s}", j * s))
+        r, j = r_new, j * s
+    steps.append(Step("Receptive field", rf"{r} \times {r}", r))
+    return Solution(r, tuple(steps))
+
+
+@mistake("receptive_field", "summed_kernels_ignoring_stride", "Added up k - 1 of every layer, ignoring the strides.")
+def _rf_no_stride(*, layers: Any) -> int:
+    return 1 + sum(k - 1 for k, _ in _rf_layers(layers))
+
+
+@mistake("receptive_field", "summed_kernels", "Added the kernel sizes.")
+def _rf_sum_k(*, layers: Any) -> int:
+    return sum(k for k, _ in _rf_layers(layers))
+
+
+@mistake("receptive_field", "included_own_stride", "Multiplied each layer's k - 1 by the jump including its own stride.")
+def _rf_own_stride(*, layers: Any) -> int:
+    r, j = 1, 1
+    for k, s in _rf_layers(layers):
+        j *= s
+        r += (k - 1) * j
+    return r
+
+
+@mistake("receptive_field", "omitted_last_layer", "Stopped one layer early (e.g. forgot the pooling window).")
+def _rf_omit_last(*, layers: Any) -> int:
+    return _rf(_rf_layers(layers)[:-1])
+
+
+_DW_PARAMS = {
+    "height": Param("int", min=1),
+    "width": Param("int", min=1),
+    "in_channels": Param("int", min=1),
+    "out_channels": Param("int", min=1),
+    "kernel": Param("int", min=1),
+    "stride": Param("int", 1, min=1),
+    "padding": Param("int", 0, min=0),
+    "batch": Param("int", 1, min=1),
+}
+
+
+def _dw_counts(height: int, width: int, in_channels: int, out_channels: int, kernel: int,
+               stride: int, padding: int, batch: int) -> tuple[int, int, int, int, int]:
+    h_out = conv_output_size(height, kernel, stride, padding, axis="height")
+    w_out = conv_output_size(width, kernel, stride, padding, axis="width")
+    standard = batch * h_out * w_out * kernel * kernel * in_channels * out_channels
+    depthwise = batch * h_out * w_out * kernel * kernel * in_channels
+    pointwise = batch * h_out * w_out * in_channels * out_channels
+    return h_out, w_out, standard, depthwise, pointwise
+
+
+@solver("depthwise_separable_cost", params=_DW_PARAMS)
+def depthwise_separable_cost(
+    *, height: int, width: int, in_channels: int, out_channels: int, kernel: int, stride: int, padding: int, batch: int
+) -> Solution:
+    """Multiplications: standard B*H_out*W_out*k*k*C_in*C_out; separable B*H_out*W_out*C_in*(k*k + C_out); ratio standard/separable.
+
+    >>> depthwise_separable_cost(height=16, width=16, in_channels=3, out_channels=64, kernel=5,
+    ...                          stride=1, padding=0, batch=100).answer["separable_mults"]
+    3844800
+    """
+    h_out, w_out, standard, depthwise, pointwise = _dw_counts(
+        height, width, in_channels, out_channels, kernel, stride, padding, batch)
+    separable = depthwise + pointwise
+    ratio = standard / separable
+    pre = rf"{batch} \cdot {h_out} \cdot {w_out}"
+    steps = (
+        Step("Output height", rf"H_{{out}} = \lfloor ({height} + 2\cdot{padding} - {kernel})/{stride} \rfloor + 1 = {h_out}", h_out),
+        Step("Output width", rf"W_{{out}} = \lfloor ({width} + 2\cdot{padding} - {kernel})/{stride} \rfloor + 1 = {w_out}", w_out),
+        Step("Standard convolution", rf"{pre} \cdot {kernel}^2 \cdot {in_channels} \cdot {out_channels} = {standard}", standard),
+        Step("Depthwise (one k x k filter per input channel)", rf"{pre} \cdot {kernel}^2 \cdot {in_channels} = {depthwise}", depthwise),
+        Step("Pointwise (1 x 1 convolution)", rf"{pre} \cdot {in_channels} \cdot {out_channels} = {pointwise}", pointwise),
+        Step("Depthwise separable", rf"{depthwise} + {pointwise} = {separable}", separable),
+        Step("Ratio standard / separable", rf"{standard} / {separable} = {num(ratio)}", ratio),
+    )
+    return Solution({"standard_mults": standard, "separable_mults": separable, "ratio": ratio}, steps)
+
+
+def _dw_answer(standard: int, separable: int) -> dict[str, Any]:
+    return {"standard_mults": standard, "separable_mults": separable, "ratio": standard / separable}
+
+
+@mistake("depthwise_separable_cost", "forgot_pointwise", "Counted only the depthwise step, forgetting the 1x1 pointwise cost.")
+def _dw_no_pointwise(**p: int) -> dict[str, Any]:
+    _, _, standard, depthwise, _ = _dw_counts(**p)
+    return _dw_answer(standard, depthwise)
+
+
+@mistake("depthwise_separable_cost", "pointwise_on_input_size", "Computed the pointwise cost on the input size H x W.")
+def _dw_pointwise_input(**p: int) -> dict[str, Any]:
+    _, _, standard, depthwise, _ = _dw_counts(**p)
+    return _dw_answer(standard, depthwise + p["batch"] * p["height"] * p["width"] * p["in_channels"] * p["out_channels"])
+
+
+@mistake("depthwise_separable_cost", "used_input_size", "Used the input size H x W instead of the output size everywhere.")
+def _dw_input_size(**p: int) -> dict[str, Any]:
+    h_out, w_out, standard, depthwise, pointwise = _dw_counts(**p)
+    scale = p["height"] * p["width"]
+    return _dw_answer(standard * scale // (h_out * w_out), (depthwise + pointwise) * scale // (h_out * w_out))
+
+
+@mistake("depthwise_separable_cost", "ignored_batch", "Counted one image instead of the whole batch.")
+def _dw_no_batch(**p: int) -> dict[str, Any]:
+    _, _, standard, depthwise, pointwise = _dw_counts(**dict(p, batch=1))
+    return _dw_answer(standard, depthwise + pointwise)
+
+
+@mistake("depthwise_separable_cost", "inverted_ratio", "Gave the ratio separable / standard.")
+def _dw_inverted(**p: int) -> dict[str, Any]:
+    _, _, standard, depthwise, pointwise = _dw_counts(**p)
+    return {"standard_mults": standard, "separable_mults": depthwise + pointwise, "ratio": (depthwise + pointwise) / standard}
