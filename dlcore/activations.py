@@ -1,5 +1,277 @@
-"""Solvers for the activations topic."""
+"""Activation functions, their derivatives, and softmax.
+
+Conventions follow PyTorch: the derivative at the kink ``z = 0`` is the one of
+the ``z <= 0`` branch (ReLU'(0) = 0, LeakyReLU'(0) = alpha), as autograd gives.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from dlcore.errors import SolverError
+from dlcore.fmt import num, vec
+from dlcore.params import Param
+from dlcore.registry import mistake, solver
+from dlcore.types import Solution, Step
+
+__all__ = [
+    "ACTIVATIONS", "activate", "derivative", "paren", "activation", "activation_derivative", "softmax",
+    "softmax_values",
+]
+
+Array = NDArray[np.float64]
+
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu")
+
+_FORMULAS = {
+    "sigmoid": (r"\sigma(z) = \frac{1}{1 + e^{-z}}", r"\sigma'(z) = \sigma(z)\,(1 - \sigma(z))"),
+    "tanh": (r"\tanh(z)", r"\tanh'(z) = 1 - \tanh^2(z)"),
+    "relu": (r"\max(0, z)", r"\mathrm{ReLU}'(z) = 1 \text{ if } z > 0 \text{ else } 0"),
+    "leaky_relu": (r"z \text{ if } z > 0 \text{ else } \alpha z", r"f'(z) = 1 \text{ if } z > 0 \text{ else } \alpha"),
+    "prelu": (r"z \text{ if } z > 0 \text{ else } \alpha z", r"f'(z) = 1 \text{ if } z > 0 \text{ else } \alpha"),
+    "elu": (r"z \text{ if } z > 0 \text{ else } \alpha (e^{z} - 1)",
+            r"f'(z) = 1 \text{ if } z > 0 \text{ else } \alpha e^{z}"),
+    "linear": ("z", "f'(z) = 1"),
+}
+
+
+def activate(name: str, z: Array | float, alpha: float = 0.01) -> Array:
+    """Value of activation ``name`` at ``z`` (elementwise); ``linear`` is the identity.
+
+    >>> activate("relu", np.array([-1.0, 2.0])).tolist()
+    [0.0, 2.0]
+    """
+    z = np.asarray(z, dtype=np.float64)
+    if name == "sigmoid":
+        return 1.0 / (1.0 + np.exp(-z))
+    if name == "tanh":
+        return np.tanh(z)
+    if name == "relu":
+        return np.where(z > 0, z, 0.0)
+    if name in ("leaky_relu", "prelu"):
+        return np.where(z > 0, z, alpha * z)
+    if name == "elu":
+        return np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0.0)))
+    if name == "linear":
+        return z
+    raise SolverError(f"Unknown activation '{name}'.")
+
+
+def derivative(name: str, z: Array | float, alpha: float = 0.01) -> Array:
+    """Derivative of activation ``name`` with respect to its input, at ``z``.
+
+    >>> derivative("sigmoid", np.array([0.0])).tolist()
+    [0.25]
+    """
+    z = np.asarray(z, dtype=np.float64)
+    a = activate(name, z, alpha)
+    if name == "sigmoid":
+        return a * (1.0 - a)
+    if name == "tanh":
+        return 1.0 - a**2
+    if name == "relu":
+        return np.where(z > 0, 1.0, 0.0)
+    if name in ("leaky_relu", "prelu"):
+        return np.where(z > 0, 1.0, alpha)
+    if name == "elu":
+        return np.where(z > 0, 1.0, alpha * np.exp(np.minimum(z, 0.0)))
+    return np.ones_like(z)  # linear
+
+
+def _out(x: Array, like: Any) -> Any:
+    """Answer in the caller's form: a number for a number, a list for a list."""
+    return x.tolist() if isinstance(like, list) else float(x)
+
+
+def paren(x: float) -> str:
+    """``num(x)``, in parentheses when negative (for products and sums in LaTeX)."""
+    return f"({num(x)})" if x < 0 else num(x)
+
+
+def _show(x: Any) -> str:
+    return vec(x) if isinstance(x, list) else num(x)
+
+
+@solver(
+    "activation",
+    params={
+        "activation": Param("str", choices=ACTIVATIONS),
+        "z": Param("number_or_vector", help="pre-activation value(s)"),
+        "alpha": Param("float", 0.01, help="negative slope (leaky_relu, prelu) or scale (elu: usually 1)"),
+    },
+)
+def activation(*, activation: str, z: float | list[float], alpha: float) -> Solution:
+    """a = f(z) for f in sigmoid 1/(1+e^-z), tanh, relu max(0,z), leaky_relu/prelu (z or alpha*z), elu (z or alpha*(e^z-1)).
+
+    >>> activation(activation="leaky_relu", z=[-7.0, 3.0], alpha=0.001).answer
+    [-0.007, 3.0]
+    """
+    a = activate(activation, np.asarray(z, dtype=np.float64), alpha)
+    steps = (
+        Step("Activation function", rf"f(z) = {_FORMULAS[activation][0]}" + (rf",\ \alpha = {num(alpha)}"
+             if activation in ("leaky_relu", "prelu", "elu") else ""), activation),
+        Step("Activation value", rf"f({_show(z)}) = {_show(_out(a, z))}", _out(a, z)),
+    )
+    return Solution(_out(a, z), steps)
+
+
+def _mistake_activation(name: str, z: Any, alpha: float, fn: Any) -> Any:
+    return _out(np.asarray(fn(np.asarray(z, dtype=np.float64)), dtype=np.float64), z)
+
+
+@mistake("activation", "leaky_slope_on_positive_side", "Applied the slope alpha to positive inputs instead of negative ones.")
+def _act_slope_wrong_side(*, activation: str, z: Any, alpha: float) -> Any:
+    if activation not in ("leaky_relu", "prelu", "elu"):
+        raise SolverError("not applicable")
+    return _mistake_activation(activation, z, alpha, lambda v: np.where(v > 0, alpha * v, v))
+
+
+@mistake("activation", "sigmoid_without_minus", "Computed the sigmoid as 1/(1+e^z).")
+def _act_sigmoid_sign(*, activation: str, z: Any, alpha: float) -> Any:
+    if activation != "sigmoid":
+        raise SolverError("not applicable")
+    return _mistake_activation(activation, z, alpha, lambda v: 1.0 / (1.0 + np.exp(v)))
+
+
+@mistake("activation", "relu_for_every_activation", "Used max(0, z) whatever the activation.")
+def _act_relu_always(*, activation: str, z: Any, alpha: float) -> Any:
+    return _mistake_activation(activation, z, alpha, lambda v: np.maximum(v, 0.0))
+
+
+@mistake("activation", "elu_without_minus_one", "Computed ELU for negative z as alpha*e^z, without the -1.")
+def _act_elu_no_minus_one(*, activation: str, z: Any, alpha: float) -> Any:
+    if activation != "elu":
+        raise SolverError("not applicable")
+    return _mistake_activation(activation, z, alpha, lambda v: np.where(v > 0, v, alpha * np.exp(np.minimum(v, 0.0))))
+
+
+DERIVATIVE_ACTIVATIONS = ("tanh", "sigmoid", "relu", "leaky_relu", "prelu", "elu")
+
+
+@solver(
+    "activation_derivative",
+    params={
+        "activation": Param("str", choices=DERIVATIVE_ACTIVATIONS),
+        "w": Param("vector", help="weights"),
+        "x": Param("vector", help="inputs, same length as w"),
+        "b": Param("float", 0.0, help="bias"),
+        "alpha": Param("float", 0.01, help="negative slope (leaky_relu, prelu) or scale (elu)"),
+    },
+)
+def activation_derivative(*, activation: str, w: list[float], x: list[float], b: float, alpha: float) -> Solution:
+    """f'(z) at z = w.x + b: tanh' = 1 - tanh(z)^2, sigmoid' = s(z)(1 - s(z)), relu' = [z > 0], leaky' = 1 or alpha.
+
+    >>> round(activation_derivative(activation="tanh", w=[0.6, 1.5, -0.4, 0.8],
+    ...                             x=[0.5, -0.7, 0.9, 0.3], b=0.0, alpha=0.01).answer, 4)
+    0.5081
+    """
+    z = _pre_activation(w, x, b)
+    a = float(activate(activation, z, alpha))
+    d = float(derivative(activation, z, alpha))
+    terms = " + ".join(rf"{paren(wi)} \cdot {paren(xi)}" for wi, xi in zip(w, x, strict=True))
+    steps = (
+        Step("Pre-activation", rf"z = w \cdot x + b = {terms} + {paren(b)} = {num(z)}", z),
+        Step("Activation", rf"a = f({num(z)}) = {num(a)}", a),
+        Step("Derivative", rf"{_FORMULAS[activation][1]} = {num(d)}", d),
+    )
+    return Solution(d, steps)
+
+
+def _pre_activation(w: list[float], x: list[float], b: float) -> float:
+    if len(w) != len(x):
+        raise SolverError(f"The weights w ({len(w)} values) and inputs x ({len(x)} values) must have the same length.")
+    return float(np.dot(w, x) + b)
+
+
+@mistake("activation_derivative", "used_pre_activation",
+         "Plugged z instead of the activation a into the derivative formula (z(1-z) for sigmoid, 1-z^2 for tanh).")
+def _deriv_pre_activation(*, activation: str, w: list[float], x: list[float], b: float, **_: Any) -> float:
+    z = _pre_activation(w, x, b)
+    if activation == "sigmoid":
+        return z * (1.0 - z)
+    if activation == "tanh":
+        return 1.0 - z**2
+    raise SolverError("not applicable")
+
+
+@mistake("activation_derivative", "relu_prime_at_zero_is_one", "Took the derivative at z = 0 as 1.")
+def _deriv_kink(*, activation: str, w: list[float], x: list[float], b: float, alpha: float) -> float:
+    z = _pre_activation(w, x, b)
+    if activation in ("relu", "leaky_relu", "prelu", "elu") and z == 0:
+        return 1.0
+    return float(derivative(activation, z, alpha))
+
+
+@mistake("activation_derivative", "sigmoid_prime_as_a_one_plus_a", "Wrote sigmoid' as a(1+a).")
+def _deriv_sigmoid_plus(*, activation: str, w: list[float], x: list[float], b: float, **_: Any) -> float:
+    if activation != "sigmoid":
+        raise SolverError("not applicable")
+    a = float(activate("sigmoid", _pre_activation(w, x, b)))
+    return a * (1.0 + a)
+
+
+@mistake("activation_derivative", "tanh_prime_without_square", "Wrote tanh' as 1 - tanh(z), without the square.")
+def _deriv_tanh_no_square(*, activation: str, w: list[float], x: list[float], b: float, **_: Any) -> float:
+    if activation != "tanh":
+        raise SolverError("not applicable")
+    return 1.0 - float(np.tanh(_pre_activation(w, x, b)))
+
+
+@mistake("activation_derivative", "forgot_bias", "Left the bias out of z.")
+def _deriv_no_bias(*, activation: str, w: list[float], x: list[float], alpha: float, **_: Any) -> float:
+    return float(derivative(activation, _pre_activation(w, x, 0.0), alpha))
+
+
+@mistake("activation_derivative", "gave_activation_value", "Gave the activation f(z) instead of its derivative.")
+def _deriv_value(*, activation: str, w: list[float], x: list[float], b: float, alpha: float) -> float:
+    return float(activate(activation, _pre_activation(w, x, b), alpha))
+
+
+def softmax_values(logits: Array) -> Array:
+    """Numerically stable softmax of a 1-D array."""
+    shifted = np.exp(logits - np.max(logits))
+    return shifted / shifted.sum()  # type: ignore[no-any-return]
+
+
+@solver("softmax", params={"logits": Param("vector")})
+def softmax(*, logits: list[float]) -> Solution:
+    """p_i = exp(z_i) / sum_j exp(z_j) (computed as exp(z_i - max z) / sum_j exp(z_j - max z)).
+
+    >>> softmax(logits=[0.3, 0.3, 0.3, 0.3]).answer
+    [0.25, 0.25, 0.25, 0.25]
+    """
+    z = np.asarray(logits, dtype=np.float64)
+    exps = np.exp(z - z.max())
+    p = exps / exps.sum()
+    steps = (
+        Step("Subtract the largest logit (does not change the result)", rf"z - {num(z.max())} = {vec(z - z.max())}",
+             (z - z.max()).tolist()),
+        Step("Exponentiate", rf"e^{{z_i - \max z}} = {vec(exps)}", exps.tolist()),
+        Step("Sum of exponentials", rf"\sum_j e^{{z_j - \max z}} = {num(exps.sum())}", float(exps.sum())),
+        Step("Normalise", rf"p_i = \frac{{e^{{z_i}}}}{{\sum_j e^{{z_j}}}} = {vec(p)}", p.tolist()),
+    )
+    return Solution(p.tolist(), steps)
+
+
+@mistake("softmax", "forgot_to_exponentiate", "Divided the logits by their sum without exponentiating.")
+def _softmax_no_exp(*, logits: list[float]) -> list[float]:
+    z = np.asarray(logits, dtype=np.float64)
+    if z.sum() == 0:
+        raise SolverError("not applicable")
+    out: list[float] = (z / z.sum()).tolist()
+    return out
+
+
+@mistake("softmax", "elementwise_sigmoid", "Applied the sigmoid to each logit instead of softmax.")
+def _softmax_sigmoid(*, logits: list[float]) -> list[float]:
+    out: list[float] = activate("sigmoid", np.asarray(logits, dtype=np.float64)).tolist()
+    return out
+
+
+@mistake("softmax", "forgot_to_normalise", "Exponentiated the logits but did not divide by the sum.")
+def _softmax_no_norm(*, logits: list[float]) -> list[float]:
+    out: list[float] = np.exp(np.asarray(logits, dtype=np.float64)).tolist()
+    return out

@@ -1,5 +1,416 @@
-"""Solvers for the backprop topic."""
+"""Backpropagation: one SGD step of a small MLP, gradients through a node, softmax cross-entropy.
+
+Weights are stored as PyTorch's ``nn.Linear`` stores them: ``weights[out][in]``,
+so ``z = W a + b``. Activation derivatives follow autograd (ReLU'(0) = 0).
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from dlcore.activations import activate, derivative, paren, softmax_values
+from dlcore.errors import SolverError
+from dlcore.fmt import mat, num, vec
+from dlcore.params import Param, validate
+from dlcore.registry import mistake, solver
+from dlcore.types import Solution, Step
+
+__all__ = ["mlp_sgd_step", "multi_upstream_gradient", "softmax_cross_entropy"]
+
+Array = NDArray[np.float64]
+
+MLP_ACTIVATIONS = ("relu", "sigmoid", "tanh", "linear", "leaky_relu")
+LOSSES = ("half_mse", "mse", "cross_entropy")
+MAX_LAYERS = 32
+
+_LAYER_SPEC = {
+    "weights": Param("matrix", help="[out][in]"),
+    "bias": Param("vector", None, help="[out]; zeros when left out"),
+    "activation": Param("str", choices=MLP_ACTIVATIONS),
+}
+
+
+@dataclass(frozen=True)
+class _Layer:
+    w: Array  # (n_out, n_in)
+    b: Array  # (n_out,)
+    act: str
+
+
+@dataclass(frozen=True)
+class _Variant:
+    """How a mistaken student computes the step (all False: correctly)."""
+
+    pre_activation_input: bool = False
+    no_activation_derivative: bool = False
+    relu_kink_one: bool = False
+    plus_lr: bool = False
+    flipped_loss_gradient: bool = False
+    transposed_gradient: bool = False
+
+
+@dataclass
+class _Pass:
+    zs: list[Array] = field(default_factory=list)
+    acts: list[Array] = field(default_factory=list)  # acts[0] = x, acts[l] = a of layer l
+    loss: float = 0.0
+    probs: Array | None = None
+    dl_da: Array | None = None
+    deltas: list[Array] = field(default_factory=list)  # dL/dz per layer, input-to-output order
+    dl_da_prev: list[Array] = field(default_factory=list)
+    grad_w: list[Array] = field(default_factory=list)
+    grad_b: list[Array] = field(default_factory=list)
+    new_w: list[Array] = field(default_factory=list)
+    new_b: list[Array] = field(default_factory=list)
+
+
+def _v(a: Array) -> str:
+    return vec(a.tolist())
+
+
+def _m(a: Array) -> str:
+    return mat(a.tolist())
+
+
+def _parse_layers(layers: Any, n_in: int, n_out: int) -> list[_Layer]:
+    if not isinstance(layers, list) or not layers:
+        raise SolverError("Parameter 'layers' must be a non-empty list of {weights, bias, activation} objects.")
+    if len(layers) > MAX_LAYERS:
+        raise SolverError(f"Parameter 'layers' has {len(layers)} layers; the limit is {MAX_LAYERS}.")
+    out: list[_Layer] = []
+    width = n_in
+    for i, raw in enumerate(layers):
+        try:
+            clean = validate(f"layers[{i}]", _LAYER_SPEC, raw)
+        except SolverError as exc:
+            raise SolverError(f"In layers[{i}]: {exc}") from exc
+        w = np.asarray(clean["weights"], dtype=np.float64)
+        if w.shape[1] != width:
+            raise SolverError(f"layers[{i}] has weights with {w.shape[1]} columns but receives {width} inputs.")
+        b = np.zeros(w.shape[0]) if clean["bias"] is None else np.asarray(clean["bias"], dtype=np.float64)
+        if b.shape != (w.shape[0],):
+            raise SolverError(f"layers[{i}] has {w.shape[0]} weight rows but {b.size} biases.")
+        out.append(_Layer(w, b, clean["activation"]))
+        width = w.shape[0]
+    if width != n_out:
+        raise SolverError(f"The last layer has {width} outputs but y has {n_out} values.")
+    return out
+
+
+def _check_target(y: Array, loss: str) -> None:
+    if loss == "cross_entropy" and (np.any(y < 0) or not math.isclose(float(y.sum()), 1.0, abs_tol=1e-9)):
+        raise SolverError("For the cross_entropy loss, y must be a one-hot vector or probabilities that sum to 1.")
+
+
+def _loss_and_grad(a: Array, y: Array, loss: str) -> tuple[float, Array, Array | None]:
+    """Loss value, dL/da of the network output, and softmax probabilities for cross-entropy."""
+    if loss == "half_mse":
+        return 0.5 * float(np.sum((a - y) ** 2)), a - y, None
+    if loss == "mse":
+        return float(np.mean((a - y) ** 2)), 2.0 * (a - y) / a.size, None
+    p = softmax_values(a)
+    return -float(np.sum(y * _log_softmax(a))), p - y, p
+
+
+def _log_softmax(z: Array) -> Array:
+    shifted: Array = z - z.max()
+    out: Array = shifted - np.log(np.sum(np.exp(shifted)))
+    return out
+
+
+def _run_mlp(x: Array, y: Array, layers: list[_Layer], lr: float, loss: str, v: _Variant) -> _Pass:
+    out = _Pass(acts=[x])
+    for layer in layers:  # forward
+        out.zs.append(layer.w @ out.acts[-1] + layer.b)
+        out.acts.append(activate(layer.act, out.zs[-1]))
+    out.loss, grad, out.probs = _loss_and_grad(out.acts[-1], y, loss)
+    out.dl_da = -grad if v.flipped_loss_gradient else grad
+    upstream = out.dl_da
+    for i in reversed(range(len(layers))):  # backward
+        layer, z = layers[i], out.zs[i]
+        local = derivative(layer.act, z)
+        if v.relu_kink_one and layer.act == "relu":
+            local = np.where(z >= 0, 1.0, 0.0)
+        delta = upstream if v.no_activation_derivative else upstream * local  # (n_out,)
+        a_prev = (out.zs[i - 1] if i > 0 else x) if v.pre_activation_input else out.acts[i]
+        g_w = np.outer(delta, a_prev)  # (n_out, n_in)
+        if v.transposed_gradient and g_w.shape[0] == g_w.shape[1]:
+            g_w = g_w.T
+        out.deltas.insert(0, delta)
+        out.grad_w.insert(0, g_w)
+        out.grad_b.insert(0, delta)
+        upstream = layer.w.T @ delta
+        out.dl_da_prev.insert(0, upstream)
+    sign = 1.0 if v.plus_lr else -1.0
+    out.new_w = [layer.w + sign * lr * g for layer, g in zip(layers, out.grad_w, strict=True)]
+    out.new_b = [layer.b + sign * lr * g for layer, g in zip(layers, out.grad_b, strict=True)]
+    return out
+
+
+def _mlp_answer(r: _Pass) -> dict[str, Any]:
+    return {
+        "loss": r.loss,
+        "output": r.acts[-1].tolist(),
+        "gradients": [{"weights": w.tolist(), "bias": b.tolist()} for w, b in zip(r.grad_w, r.grad_b, strict=True)],
+        "updated": [{"weights": w.tolist(), "bias": b.tolist()} for w, b in zip(r.new_w, r.new_b, strict=True)],
+    }
+
+
+_LOSS_TEX = {
+    "half_mse": (r"L = \tfrac12 \sum_k (a_k - y_k)^2", r"\partial L/\partial a = a - y"),
+    "mse": (r"L = \tfrac1n \sum_k (a_k - y_k)^2", r"\partial L/\partial a = \tfrac2n (a - y)"),
+    "cross_entropy": (r"L = -\sum_k y_k \log \mathrm{softmax}(a)_k", r"\partial L/\partial a = \mathrm{softmax}(a) - y"),
+}
+
+
+def _mlp_steps(r: _Pass, layers: list[_Layer], lr: float, loss: str) -> list[Step]:
+    steps: list[Step] = []
+    for n, layer in enumerate(layers, start=1):
+        steps.append(Step(f"Layer {n} pre-activation", rf"z^{{({n})}} = W^{{({n})}} a^{{({n - 1})}} + b^{{({n})}} = "
+                          f"{_v(r.zs[n - 1])}", r.zs[n - 1].tolist()))
+        steps.append(Step(f"Layer {n} activation ({layer.act})", rf"a^{{({n})}} = {_v(r.acts[n])}", r.acts[n].tolist()))
+    if r.probs is not None:
+        steps.append(Step("Softmax of the output", rf"p = \mathrm{{softmax}}(a) = {_v(r.probs)}", r.probs.tolist()))
+    steps.append(Step("Loss", rf"{_LOSS_TEX[loss][0]} = {num(r.loss)}", r.loss))
+    assert r.dl_da is not None
+    steps.append(Step("Gradient of the loss w.r.t. the output", rf"{_LOSS_TEX[loss][1]} = {_v(r.dl_da)}", r.dl_da.tolist()))
+    for n in range(len(layers), 0, -1):
+        i = n - 1
+        steps.append(Step(f"Layer {n}: dL/dz", rf"\delta^{{({n})}} = \partial L/\partial a^{{({n})}} \odot f'(z^{{({n})}}) = "
+                          f"{_v(r.deltas[i])}", r.deltas[i].tolist()))
+        steps.append(Step(f"Layer {n}: dL/dW", rf"\partial L/\partial W^{{({n})}} = \delta^{{({n})}} a^{{({n - 1})\top}} = "
+                          f"{_m(r.grad_w[i])}", r.grad_w[i].tolist()))
+        steps.append(Step(f"Layer {n}: dL/db", rf"\partial L/\partial b^{{({n})}} = \delta^{{({n})}} = {_v(r.grad_b[i])}",
+                          r.grad_b[i].tolist()))
+        if n > 1:
+            steps.append(Step(f"Layer {n - 1}: dL/da", rf"\partial L/\partial a^{{({n - 1})}} = W^{{({n})\top}} \delta^{{({n})}} = "
+                              f"{_v(r.dl_da_prev[i])}", r.dl_da_prev[i].tolist()))
+    for n in range(1, len(layers) + 1):
+        steps.append(Step(f"Layer {n}: updated weights", rf"W^{{({n})}} - {num(lr)} \, \partial L/\partial W^{{({n})}} = "
+                          f"{_m(r.new_w[n - 1])}", r.new_w[n - 1].tolist()))
+        steps.append(Step(f"Layer {n}: updated bias", rf"b^{{({n})}} - {num(lr)} \, \partial L/\partial b^{{({n})}} = "
+                          f"{_v(r.new_b[n - 1])}", r.new_b[n - 1].tolist()))
+    return steps
+
+
+def _mlp_inputs(x: list[float], y: list[float], layers: Any, loss: str) -> tuple[Array, Array, list[_Layer]]:
+    xa, ya = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    _check_target(ya, loss)
+    return xa, ya, _parse_layers(layers, xa.size, ya.size)
+
+
+MLP_PARAMS = {
+    "x": Param("vector", help="input"),
+    "y": Param("vector", help="target (one-hot or probabilities for cross_entropy)"),
+    "layers": Param("json", help='list of {"weights": [out][in], "bias": [out], "activation": ...}'),
+    "lr": Param("float", min=0),
+    "loss": Param("str", "half_mse", choices=LOSSES),
+}
+
+
+@solver("mlp_sgd_step", params=MLP_PARAMS)
+def mlp_sgd_step(*, x: list[float], y: list[float], layers: Any, lr: float, loss: str) -> Solution:
+    """One SGD step: z = W a + b, a = f(z); delta = dL/da * f'(z); dL/dW = delta a_prev^T; W <- W - lr dL/dW.
+
+    Losses: half_mse 1/2 sum (a - y)^2, mse mean (a - y)^2, cross_entropy -sum y log softmax(a).
+    ``output`` is the last layer's activation (before any softmax of the loss).
+
+    >>> sol = mlp_sgd_step(x=[1.0, 1.0], y=[0.5], lr=0.5, loss="half_mse", layers=[
+    ...     {"weights": [[0.1, 0.2], [-0.2, -0.1]], "bias": [0, 0], "activation": "relu"},
+    ...     {"weights": [[0.5, 0.3]], "bias": [0], "activation": "linear"}])
+    >>> round(sol.answer["loss"], 5), [[round(w, 4) for w in row] for row in sol.answer["updated"][0]["weights"]]
+    (0.06125, [[0.1875, 0.2875], [-0.2, -0.1]])
+    """
+    xa, ya, parsed = _mlp_inputs(x, y, layers, loss)
+    r = _run_mlp(xa, ya, parsed, lr, loss, _Variant())
+    return Solution(_mlp_answer(r), tuple(_mlp_steps(r, parsed, lr, loss)))
+
+
+def _mlp_mistake(variant: _Variant) -> Any:
+    def fn(*, x: list[float], y: list[float], layers: Any, lr: float, loss: str) -> dict[str, Any]:
+        xa, ya, parsed = _mlp_inputs(x, y, layers, loss)
+        return _mlp_answer(_run_mlp(xa, ya, parsed, lr, loss, variant))
+    return fn
+
+
+_MLP_MISTAKES = {
+    "used_pre_activation": ("Used the previous layer's pre-activation z instead of its activation a in dL/dW.",
+                            replace(_Variant(), pre_activation_input=True)),
+    "forgot_activation_derivative": ("Forgot to multiply by the activation derivative f'(z).",
+                                     replace(_Variant(), no_activation_derivative=True)),
+    "relu_prime_at_zero_is_one": ("Took ReLU'(0) = 1.", replace(_Variant(), relu_kink_one=True)),
+    "updated_with_plus_lr": ("Updated with W + lr*dL/dW (gradient ascent).", replace(_Variant(), plus_lr=True)),
+    "flipped_loss_gradient": ("Took dL/da as y - a instead of a - y.", replace(_Variant(), flipped_loss_gradient=True)),
+    "transposed_weight_gradient": ("Swapped the indices of a square weight matrix's gradient (w_ij gets dL/dz_j * a_i).",
+                                   replace(_Variant(), transposed_gradient=True)),
+}
+for _name, (_description, _variant) in _MLP_MISTAKES.items():
+    mistake("mlp_sgd_step", _name, _description)(_mlp_mistake(_variant))
+
+
+@solver(
+    "multi_upstream_gradient",
+    params={
+        "upstream": Param("vector", help="upstream gradients dL/d(branch_i)"),
+        "weights": Param("vector", None, help="d(branch_i)/da for each branch, e.g. the weight it is multiplied by; 1 each"),
+        "activation": Param("str", "sigmoid", choices=("sigmoid", "tanh", "relu", "leaky_relu", "linear")),
+        "at": Param("str", "output", choices=("output", "input"), help="gradient at the node's output a or input z"),
+        "z": Param("float", None, help="node input (needed for at='input' unless a is given)"),
+        "a": Param("float", None, help="node output value (alternative to z)"),
+        "alpha": Param("float", 0.01, help="leaky_relu slope"),
+    },
+)
+def multi_upstream_gradient(
+    *, upstream: list[float], weights: list[float] | None, activation: str, at: str,
+    z: float | None, a: float | None, alpha: float,
+) -> Solution:
+    """dL/da = sum_i w_i * UP_i over the branches a feeds; dL/dz = dL/da * f'(z) (at='input').
+
+    >>> multi_upstream_gradient(upstream=[0.5, 0.4], weights=[0.25, -0.2], activation="sigmoid",
+    ...                         at="output", z=None, a=None, alpha=0.01).answer  # 0.125 - 0.08
+    0.04499999999999999
+    """
+    w = _branch_weights(upstream, weights)
+    dl_da = float(np.dot(w, upstream))
+    terms = " + ".join(rf"{paren(wi)} \cdot {paren(ui)}" for wi, ui in zip(w, upstream, strict=True))
+    steps = [Step("Gradients from every branch add up at the node's output",
+                  rf"\partial L/\partial a = \sum_i w_i \, UP_i = {terms} = {num(dl_da)}", dl_da)]
+    if at == "output":
+        return Solution(dl_da, tuple(steps))
+    local = _local_derivative(activation, z, a, alpha)
+    steps.append(Step("Local derivative of the node", rf"f'(z) = {num(local)}", local))
+    steps.append(Step("Gradient at the node's input", rf"\partial L/\partial z = {num(dl_da)} \cdot {num(local)} = "
+                      f"{num(dl_da * local)}", dl_da * local))
+    return Solution(dl_da * local, tuple(steps))
+
+
+def _branch_weights(upstream: list[float], weights: list[float] | None) -> list[float]:
+    if weights is None:
+        return [1.0] * len(upstream)
+    if len(weights) != len(upstream):
+        raise SolverError(f"Give one weight per upstream gradient: {len(weights)} weights for {len(upstream)} gradients.")
+    return weights
+
+
+def _local_derivative(activation: str, z: float | None, a: float | None, alpha: float) -> float:
+    if z is not None:
+        return float(derivative(activation, z, alpha))
+    if a is None:
+        raise SolverError("The gradient at the node's input needs the node's input z or its output a.")
+    if activation == "sigmoid":
+        return a * (1.0 - a)
+    if activation == "tanh":
+        return 1.0 - a**2
+    if activation == "linear":
+        return 1.0
+    return 1.0 if a > 0 else (0.0 if activation == "relu" else alpha)
+
+
+@mistake("multi_upstream_gradient", "averaged_upstream", "Averaged the branch gradients instead of adding them.")
+def _mug_average(*, upstream: list[float], weights: list[float] | None, **params: Any) -> float:
+    return _mug_with(upstream, weights, params, lambda parts: float(np.mean(parts)))
+
+
+@mistake("multi_upstream_gradient", "ignored_branch_weights", "Added the upstream gradients without the branch weights.")
+def _mug_no_weights(*, upstream: list[float], weights: list[float] | None, **params: Any) -> float:
+    return _mug_with(upstream, None, params, lambda parts: float(np.sum(parts)))
+
+
+@mistake("multi_upstream_gradient", "only_first_branch", "Used only the first branch's gradient.")
+def _mug_first(*, upstream: list[float], weights: list[float] | None, **params: Any) -> float:
+    return _mug_with(upstream, weights, params, lambda parts: float(parts[0]))
+
+
+@mistake("multi_upstream_gradient", "output_input_confused",
+         "Gave the gradient at the node's input when its output was asked, or the other way round.")
+def _mug_confused(*, upstream: list[float], weights: list[float] | None, activation: str, at: str,
+                  z: float | None, a: float | None, alpha: float) -> float:
+    dl_da = float(np.dot(_branch_weights(upstream, weights), upstream))
+    if z is None and a is None:
+        raise SolverError("not applicable")
+    return dl_da if at == "input" else dl_da * _local_derivative(activation, z, a, alpha)
+
+
+def _mug_with(upstream: list[float], weights: list[float] | None, params: dict[str, Any], combine: Any) -> float:
+    parts = np.asarray(_branch_weights(upstream, weights)) * np.asarray(upstream)
+    dl_da: float = combine(parts)
+    if params["at"] == "output":
+        return dl_da
+    return dl_da * _local_derivative(params["activation"], params["z"], params["a"], params["alpha"])
+
+
+def _target_vector(target: float | list[float], k: int) -> Array:
+    if isinstance(target, list):
+        y = np.asarray(target, dtype=np.float64)
+        if y.size != k:
+            raise SolverError(f"The target has {y.size} values but there are {k} logits.")
+        _check_target(y, "cross_entropy")
+        return y
+    if not float(target).is_integer() or not 0 <= target < k:
+        raise SolverError(f"The target class must be an integer index from 0 to {k - 1}, got {num(target)}.")
+    one_hot: Array = np.eye(k)[int(target)]
+    return one_hot
+
+
+@solver(
+    "softmax_cross_entropy",
+    params={
+        "logits": Param("vector"),
+        "target": Param("number_or_vector", help="class index (from 0) or one-hot / probability vector"),
+    },
+)
+def softmax_cross_entropy(*, logits: list[float], target: float | list[float]) -> Solution:
+    """L = -sum_k y_k log p_k with p = softmax(z); dL/dz = p - y.
+
+    >>> sol = softmax_cross_entropy(logits=[0.0, 0.0], target=1)
+    >>> round(sol.answer["loss"], 6), sol.answer["gradient"]
+    (0.693147, [0.5, -0.5])
+    """
+    z = np.asarray(logits, dtype=np.float64)
+    y = _target_vector(target, z.size)
+    p = softmax_values(z)
+    log_p = _log_softmax(z)
+    loss = -float(np.sum(y * log_p))
+    grad = p - y
+    steps = (
+        Step("Target as a one-hot / probability vector", f"y = {_v(y)}", y.tolist()),
+        Step("Softmax probabilities", rf"p = \mathrm{{softmax}}(z) = {_v(p)}", p.tolist()),
+        Step("Cross-entropy loss", rf"L = -\sum_k y_k \log p_k = {num(loss)}", loss),
+        Step("Gradient w.r.t. the logits", rf"\partial L/\partial z = p - y = {_v(grad)}", grad.tolist()),
+    )
+    return Solution({"loss": loss, "probabilities": p.tolist(), "gradient": grad.tolist()}, steps)
+
+
+def _sce(logits: list[float], target: float | list[float], *, base: float = math.e, sign: float = 1.0,
+         grad: Any = None) -> dict[str, Any]:
+    z = np.asarray(logits, dtype=np.float64)
+    y = _target_vector(target, z.size)
+    p = softmax_values(z)
+    g = p - y if grad is None else grad(p, y)
+    log_p = _log_softmax(z) / math.log(base)
+    return {"loss": -sign * float(np.sum(y * log_p)), "probabilities": p.tolist(), "gradient": g.tolist()}
+
+
+@mistake("softmax_cross_entropy", "gradient_y_minus_p", "Took the gradient as y - p.")
+def _sce_flipped(*, logits: list[float], target: float | list[float]) -> dict[str, Any]:
+    return _sce(logits, target, grad=lambda p, y: y - p)
+
+
+@mistake("softmax_cross_entropy", "gradient_without_target", "Took the gradient as p, forgetting to subtract y.")
+def _sce_no_target(*, logits: list[float], target: float | list[float]) -> dict[str, Any]:
+    return _sce(logits, target, grad=lambda p, y: p)
+
+
+@mistake("softmax_cross_entropy", "forgot_minus_sign", "Wrote the loss as sum y log p (negative).")
+def _sce_sign(*, logits: list[float], target: float | list[float]) -> dict[str, Any]:
+    return _sce(logits, target, sign=-1.0)
+
+
+@mistake("softmax_cross_entropy", "used_log10", "Used log base 10 instead of the natural log.")
+def _sce_log10(*, logits: list[float], target: float | list[float]) -> dict[str, Any]:
+    return _sce(logits, target, base=10.0)
