@@ -1,0 +1,1 @@
+"""Grading: the Celery app, its tasks, and the grading service."""

@@ -1,0 +1,5 @@
+"""dlquiz Django project. Loading the Celery app here makes @shared_task bind to it."""
+
+from grader.celery_app import app as celery_app
+
+__all__ = ["celery_app"]

@@ -1,0 +1,1 @@
+"""Settings split by environment: base, dev, test, prod (DJANGO_SETTINGS_MODULE picks one)."""
