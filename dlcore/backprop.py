@@ -136,9 +136,9 @@ def _run_mlp(x: Array, y: Array, layers: list[_Layer], lr: float, loss: str, v: 
         local = derivative(layer.act, z)
         if v.relu_kink_one and layer.act == "relu":
             local = np.where(z >= 0, 1.0, 0.0)
-        delta = upstream if v.no_activation_derivative else upstream * local  # (n_out,)
+        delta = (upstream if v.no_activation_derivative else upstream * local) + 0.0  # (n_out,); +0.0 drops -0.0
         a_prev = (out.zs[i - 1] if i > 0 else x) if v.pre_activation_input else out.acts[i]
-        g_w = np.outer(delta, a_prev)  # (n_out, n_in)
+        g_w = np.outer(delta, a_prev) + 0.0  # (n_out, n_in)
         if v.transposed_gradient and g_w.shape[0] == g_w.shape[1]:
             g_w = g_w.T
         out.deltas.insert(0, delta)

@@ -1,5 +1,323 @@
-"""Solvers for the norm topic."""
+"""Normalisation and regularisation: batch norm, layer norm, inverted dropout, mixup.
+
+Batch statistics use the biased variance (divide by N), which is what PyTorch
+normalises with in training mode (its *running* variance is the unbiased one).
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from dlcore.errors import SolverError
+from dlcore.fmt import mat, num, vec
+from dlcore.params import MAX_ELEMENTS, Param
+from dlcore.registry import mistake, solver
+from dlcore.types import Solution, Step
+
+__all__ = ["batchnorm", "batchnorm2d", "layernorm", "inverted_dropout", "mixup"]
+
+Array = NDArray[np.float64]
+
+_AFFINE = {
+    "eps": Param("float", 0.0, min=0, help="added to the variance"),
+    "gamma": Param("number_or_vector", 1.0, help="scale: one number or one per feature/channel"),
+    "beta": Param("number_or_vector", 0.0, help="shift: one number or one per feature/channel"),
+}
+
+
+def _per_feature(name: str, value: float | list[float], n: int, what: str) -> Array:
+    arr = np.asarray(value, dtype=np.float64)
+    if arr.ndim == 1 and arr.size != n:
+        raise SolverError(f"Parameter '{name}' has {arr.size} values but there are {n} {what}.")
+    return np.broadcast_to(arr, (n,))
+
+
+def _normalize(x: Array, axes: tuple[int, ...], eps: float, *, ddof: int = 0) -> tuple[Array, Array, Array]:
+    """Mean, variance (divide by N - ddof) over ``axes`` and x_hat = (x - mean)/sqrt(var + eps)."""
+    n = int(np.prod([x.shape[a] for a in axes]))
+    if n - ddof <= 0:
+        raise SolverError("The variance needs more values than this.")
+    mean = x.mean(axis=axes, keepdims=True)
+    var = ((x - mean) ** 2).sum(axis=axes, keepdims=True) / (n - ddof)
+    if np.any(var + eps == 0):
+        raise SolverError("A group of values has zero variance, so it cannot be normalised with eps = 0; give eps > 0.")
+    return mean, var, (x - mean) / np.sqrt(var + eps)
+
+
+def _bn_answer(mean: Array, var: Array, y: Array) -> dict[str, Any]:
+    return {"mean": mean.ravel().tolist(), "var": var.ravel().tolist(), "normalized": (y + 0.0).tolist()}
+
+
+@solver("batchnorm", params={"batch": Param("matrix", help="N rows (samples) of F features"), **_AFFINE})
+def batchnorm(*, batch: list[list[float]], eps: float, gamma: float | list[float], beta: float | list[float]) -> Solution:
+    """Per feature j over the batch: mu_j = mean_i x_ij, var_j = mean_i (x_ij - mu_j)^2, y = gamma (x - mu)/sqrt(var + eps) + beta.
+
+    >>> batchnorm(batch=[[4, 4, 3], [0, 2, 5], [8, 9, 1]], eps=0.0, gamma=1.0, beta=0.0).answer["mean"]
+    [4.0, 5.0, 3.0]
+    """
+    x = np.asarray(batch, dtype=np.float64)  # (N, F)
+    g, b = _per_feature("gamma", gamma, x.shape[1], "features"), _per_feature("beta", beta, x.shape[1], "features")
+    mean, var, x_hat = _normalize(x, (0,), eps)
+    y = g * x_hat + b
+    steps = (
+        Step("Mean of each feature over the batch", rf"\mu = \frac1N \sum_i x_i = {vec(mean.ravel().tolist())}",
+             mean.ravel().tolist()),
+        Step("Biased variance of each feature", rf"\sigma^2 = \frac1N \sum_i (x_i - \mu)^2 = {vec(var.ravel().tolist())}",
+             var.ravel().tolist()),
+        Step("Normalise", rf"\hat x = \frac{{x - \mu}}{{\sqrt{{\sigma^2 + {num(eps)}}}}} = {mat(x_hat.tolist())}", x_hat.tolist()),
+        Step("Scale and shift", rf"y = \gamma \hat x + \beta = {mat(y.tolist())}", (y + 0.0).tolist()),
+    )
+    return Solution(_bn_answer(mean, var, y), steps)
+
+
+def _bn_mistake(batch: list[list[float]], eps: float, gamma: Any, beta: Any, *, axes: tuple[int, ...] = (0,),
+                ddof: int = 0, affine: bool = True) -> dict[str, Any]:
+    x = np.asarray(batch, dtype=np.float64)
+    g, b = _per_feature("gamma", gamma, x.shape[1], "features"), _per_feature("beta", beta, x.shape[1], "features")
+    mean, var, x_hat = _normalize(x, axes, eps, ddof=ddof)
+    return _bn_answer(mean, var, g * x_hat + b if affine else x_hat)
+
+
+@mistake("batchnorm", "unbiased_variance", "Divided the variance by N - 1 instead of N.")
+def _bn_unbiased(*, batch: list[list[float]], eps: float, gamma: Any, beta: Any) -> dict[str, Any]:
+    return _bn_mistake(batch, eps, gamma, beta, ddof=1)
+
+
+@mistake("batchnorm", "forgot_eps", "Left eps out of the square root.")
+def _bn_no_eps(*, batch: list[list[float]], eps: float, gamma: Any, beta: Any) -> dict[str, Any]:
+    return _bn_mistake(batch, 0.0, gamma, beta)
+
+
+@mistake("batchnorm", "normalised_over_features", "Took the statistics of each sample over its features instead of over the batch.")
+def _bn_over_features(*, batch: list[list[float]], eps: float, gamma: Any, beta: Any) -> dict[str, Any]:
+    return _bn_mistake(batch, eps, gamma, beta, axes=(1,))
+
+
+@mistake("batchnorm", "forgot_gamma_beta", "Gave the normalised x_hat without the scale gamma and shift beta.")
+def _bn_no_affine(*, batch: list[list[float]], eps: float, gamma: Any, beta: Any) -> dict[str, Any]:
+    return _bn_mistake(batch, eps, gamma, beta, affine=False)
+
+
+def _tensor4(name: str, value: Any) -> Array:
+    def numbers_only(v: Any, depth: int) -> bool:
+        if depth == 0:
+            return isinstance(v, (int, float)) and not isinstance(v, bool)
+        return isinstance(v, list) and len(v) > 0 and all(numbers_only(item, depth - 1) for item in v)
+
+    message = f"Parameter '{name}' must be a 4-D list N x C x H x W of numbers with equal lengths along each axis."
+    if not numbers_only(value, 4):
+        raise SolverError(message)
+    try:
+        x = np.array(value, dtype=np.float64)
+    except ValueError as exc:
+        raise SolverError(message) from exc
+    if x.ndim != 4 or x.size > MAX_ELEMENTS or not np.all(np.isfinite(x)):
+        raise SolverError(message)
+    return x
+
+
+@solver("batchnorm2d", params={"x": Param("json", help="N x C x H x W nested lists"), **_AFFINE})
+def batchnorm2d(*, x: Any, eps: float, gamma: float | list[float], beta: float | list[float]) -> Solution:
+    """Per channel c over (N, H, W): mu_c = mean x[:, c], var_c = mean (x[:, c] - mu_c)^2, y = gamma_c (x - mu_c)/sqrt(var_c + eps) + beta_c.
+
+    >>> batchnorm2d(x=[[[[1, 3]], [[0, 0.5]]], [[[5, 7]], [[1, 0.5]]]], eps=0.0, gamma=1.0, beta=0.0).answer["mean"]
+    [4.0, 0.5]
+    """
+    t = _tensor4("x", x)  # (N, C, H, W)
+    n_c = t.shape[1]
+    g = _per_feature("gamma", gamma, n_c, "channels")[None, :, None, None]
+    b = _per_feature("beta", beta, n_c, "channels")[None, :, None, None]
+    mean, var, x_hat = _normalize(t, (0, 2, 3), eps)
+    y = g * x_hat + b
+    m, v = mean.ravel().tolist(), var.ravel().tolist()
+    steps = (
+        Step("Mean of each channel over batch, height and width", rf"\mu_c = \frac{{1}}{{NHW}} \sum x_{{n,c,h,w}} = {vec(m)}", m),
+        Step("Biased variance of each channel", rf"\sigma_c^2 = \frac{{1}}{{NHW}} \sum (x - \mu_c)^2 = {vec(v)}", v),
+        Step("Normalise", r"\hat x = (x - \mu_c)/\sqrt{\sigma_c^2 + \epsilon}", x_hat.tolist()),
+        Step("Scale and shift", r"y = \gamma_c \hat x + \beta_c", (y + 0.0).tolist()),
+    )
+    return Solution(_bn_answer(mean, var, y), steps)
+
+
+def _bn2d_mistake(x: Any, eps: float, gamma: Any, beta: Any, *, axes: tuple[int, ...] = (0, 2, 3),
+                  ddof: int = 0) -> dict[str, Any]:
+    t = _tensor4("x", x)
+    g = _per_feature("gamma", gamma, t.shape[1], "channels")[None, :, None, None]
+    b = _per_feature("beta", beta, t.shape[1], "channels")[None, :, None, None]
+    mean, var, x_hat = _normalize(t, axes, eps, ddof=ddof)
+    return _bn_answer(mean, var, g * x_hat + b)
+
+
+@mistake("batchnorm2d", "unbiased_variance", "Divided the variance by NHW - 1 instead of NHW.")
+def _bn2d_unbiased(*, x: Any, eps: float, gamma: Any, beta: Any) -> dict[str, Any]:
+    return _bn2d_mistake(x, eps, gamma, beta, ddof=1)
+
+
+@mistake("batchnorm2d", "forgot_eps", "Left eps out of the square root.")
+def _bn2d_no_eps(*, x: Any, eps: float, gamma: Any, beta: Any) -> dict[str, Any]:
+    return _bn2d_mistake(x, 0.0, gamma, beta)
+
+
+@mistake("batchnorm2d", "statistics_per_image", "Took statistics per image and channel (instance norm) instead of over the batch.")
+def _bn2d_per_image(*, x: Any, eps: float, gamma: Any, beta: Any) -> dict[str, Any]:
+    return _bn2d_mistake(x, eps, gamma, beta, axes=(2, 3))
+
+
+@mistake("batchnorm2d", "ignored_spatial_positions", "Averaged over the batch only, separately at each pixel.")
+def _bn2d_batch_only(*, x: Any, eps: float, gamma: Any, beta: Any) -> dict[str, Any]:
+    return _bn2d_mistake(x, eps, gamma, beta, axes=(0,))
+
+
+@solver("layernorm", params={"x": Param("matrix", help="one sample per row, F features"), **_AFFINE})
+def layernorm(*, x: list[list[float]], eps: float, gamma: float | list[float], beta: float | list[float]) -> Solution:
+    """Per sample i over its features: mu_i = mean_j x_ij, var_i = mean_j (x_ij - mu_i)^2, y = gamma (x - mu_i)/sqrt(var_i + eps) + beta.
+
+    >>> layernorm(x=[[1.0, 3.0]], eps=0.0, gamma=1.0, beta=0.0).answer
+    {'mean': [2.0], 'var': [1.0], 'normalized': [[-1.0, 1.0]]}
+    """
+    a = np.asarray(x, dtype=np.float64)  # (N, F)
+    g, b = _per_feature("gamma", gamma, a.shape[1], "features"), _per_feature("beta", beta, a.shape[1], "features")
+    mean, var, x_hat = _normalize(a, (1,), eps)
+    y = g * x_hat + b
+    steps = (
+        Step("Mean of each sample over its features", rf"\mu_i = \frac1F \sum_j x_{{ij}} = {vec(mean.ravel().tolist())}",
+             mean.ravel().tolist()),
+        Step("Biased variance of each sample", rf"\sigma_i^2 = \frac1F \sum_j (x_{{ij}} - \mu_i)^2 = {vec(var.ravel().tolist())}",
+             var.ravel().tolist()),
+        Step("Normalise", rf"\hat x = \frac{{x - \mu_i}}{{\sqrt{{\sigma_i^2 + {num(eps)}}}}} = {mat(x_hat.tolist())}", x_hat.tolist()),
+        Step("Scale and shift", rf"y = \gamma \hat x + \beta = {mat(y.tolist())}", (y + 0.0).tolist()),
+    )
+    return Solution(_bn_answer(mean, var, y), steps)
+
+
+def _ln_mistake(x: list[list[float]], eps: float, gamma: Any, beta: Any, *, axes: tuple[int, ...] = (1,),
+                ddof: int = 0) -> dict[str, Any]:
+    a = np.asarray(x, dtype=np.float64)
+    g, b = _per_feature("gamma", gamma, a.shape[1], "features"), _per_feature("beta", beta, a.shape[1], "features")
+    mean, var, x_hat = _normalize(a, axes, eps, ddof=ddof)
+    return _bn_answer(mean, var, g * x_hat + b)
+
+
+@mistake("layernorm", "normalised_over_batch", "Took the statistics of each feature over the batch (batch norm).")
+def _ln_over_batch(*, x: list[list[float]], eps: float, gamma: Any, beta: Any) -> dict[str, Any]:
+    return _ln_mistake(x, eps, gamma, beta, axes=(0,))
+
+
+@mistake("layernorm", "unbiased_variance", "Divided the variance by F - 1 instead of F.")
+def _ln_unbiased(*, x: list[list[float]], eps: float, gamma: Any, beta: Any) -> dict[str, Any]:
+    return _ln_mistake(x, eps, gamma, beta, ddof=1)
+
+
+@mistake("layernorm", "forgot_eps", "Left eps out of the square root.")
+def _ln_no_eps(*, x: list[list[float]], eps: float, gamma: Any, beta: Any) -> dict[str, Any]:
+    return _ln_mistake(x, 0.0, gamma, beta)
+
+
+def _dropout_inputs(a: list[float], mask: list[int]) -> tuple[Array, Array]:
+    if len(mask) != len(a):
+        raise SolverError(f"The mask has {len(mask)} values but there are {len(a)} activations.")
+    if any(m not in (0, 1) for m in mask):
+        raise SolverError("The mask must contain only 0 (dropped) and 1 (kept).")
+    return np.asarray(a, dtype=np.float64), np.asarray(mask, dtype=np.float64)
+
+
+@solver(
+    "inverted_dropout",
+    params={
+        "a": Param("vector", help="activations"),
+        "mask": Param("int_list", help="1 = kept, 0 = dropped"),
+        "keep_prob": Param("float", min=0, max=1, positive=True, help="probability p of KEEPING a unit"),
+    },
+)
+def inverted_dropout(*, a: list[float], mask: list[int], keep_prob: float) -> Solution:
+    """Training-time inverted dropout: out = a * mask / p (p = keep probability); E[out] = p * a/p = a, so test time uses a unchanged.
+
+    >>> inverted_dropout(a=[1.0, 2.0, 3.0, 4.0], mask=[1, 0, 1, 1], keep_prob=0.8).answer
+    [1.25, 0.0, 3.75, 5.0]
+    """
+    x, m = _dropout_inputs(a, mask)
+    out = x * m / keep_prob
+    steps = (
+        Step("Drop the masked units", rf"a \odot m = {vec((x * m).tolist())}", (x * m).tolist()),
+        Step("Scale the kept units by 1/p", rf"\frac{{a \odot m}}{{{num(keep_prob)}}} = {vec(out.tolist())}", out.tolist()),
+        Step("Expected value over random masks (why no scaling is needed at test time)",
+             rf"E[\text{{out}}_i] = p \cdot \frac{{a_i}}{{p}} + (1 - p) \cdot 0 = a_i = {vec(x.tolist())}", x.tolist()),
+    )
+    return Solution(out.tolist(), steps)
+
+
+@mistake("inverted_dropout", "multiplied_by_keep_prob", "Multiplied the kept units by p (test-time scaling of plain dropout).")
+def _drop_times_p(*, a: list[float], mask: list[int], keep_prob: float) -> list[float]:
+    x, m = _dropout_inputs(a, mask)
+    out: list[float] = (x * m * keep_prob).tolist()
+    return out
+
+
+@mistake("inverted_dropout", "divided_by_drop_prob", "Divided by the drop probability 1 - p instead of the keep probability p.")
+def _drop_over_drop_prob(*, a: list[float], mask: list[int], keep_prob: float) -> list[float]:
+    x, m = _dropout_inputs(a, mask)
+    if keep_prob == 1:
+        raise SolverError("not applicable")
+    out: list[float] = (x * m / (1 - keep_prob)).tolist()
+    return out
+
+
+@mistake("inverted_dropout", "forgot_to_scale", "Applied the mask without scaling by 1/p.")
+def _drop_no_scale(*, a: list[float], mask: list[int], keep_prob: float) -> list[float]:
+    x, m = _dropout_inputs(a, mask)
+    out: list[float] = (x * m).tolist()
+    return out
+
+
+@mistake("inverted_dropout", "forgot_the_mask", "Scaled every unit by 1/p without dropping the masked ones.")
+def _drop_no_mask(*, a: list[float], mask: list[int], keep_prob: float) -> list[float]:
+    x, _ = _dropout_inputs(a, mask)
+    out: list[float] = (x / keep_prob).tolist()
+    return out
+
+
+def _mix(x1: list[float], y1: list[float], x2: list[float], y2: list[float], w1: float, w2: float) -> dict[str, Any]:
+    if len(x1) != len(x2) or len(y1) != len(y2):
+        raise SolverError("x1 and x2 must have the same length, and so must y1 and y2.")
+    return {"x": (w1 * np.asarray(x1) + w2 * np.asarray(x2)).tolist(),
+            "y": (w1 * np.asarray(y1) + w2 * np.asarray(y2)).tolist()}
+
+
+@solver(
+    "mixup",
+    params={
+        "x1": Param("vector"), "y1": Param("vector"), "x2": Param("vector"), "y2": Param("vector"),
+        "lam": Param("float", min=0, max=1, help="weight of sample 1"),
+    },
+)
+def mixup(*, x1: list[float], y1: list[float], x2: list[float], y2: list[float], lam: float) -> Solution:
+    """x = lam x1 + (1 - lam) x2, y = lam y1 + (1 - lam) y2.
+
+    >>> mixup(x1=[0.2, 0.4], y1=[1.0, 0.0], x2=[0.8, 0.7], y2=[0.0, 1.0], lam=0.5).answer
+    {'x': [0.5, 0.55], 'y': [0.5, 0.5]}
+    """
+    mixed = _mix(x1, y1, x2, y2, lam, 1.0 - lam)
+    steps = (
+        Step("Mixed input", rf"x = {num(lam)} \cdot {vec(x1)} + {num(1 - lam)} \cdot {vec(x2)} = {vec(mixed['x'])}", mixed["x"]),
+        Step("Mixed label", rf"y = {num(lam)} \cdot {vec(y1)} + {num(1 - lam)} \cdot {vec(y2)} = {vec(mixed['y'])}", mixed["y"]),
+    )
+    return Solution(mixed, steps)
+
+
+@mistake("mixup", "swapped_lambda", "Weighted sample 1 by 1 - lam and sample 2 by lam.")
+def _mix_swapped(*, x1: list[float], y1: list[float], x2: list[float], y2: list[float], lam: float) -> dict[str, Any]:
+    return _mix(x1, y1, x2, y2, 1.0 - lam, lam)
+
+
+@mistake("mixup", "labels_not_mixed", "Mixed the inputs but kept the label of the sample with the larger weight.")
+def _mix_hard_label(*, x1: list[float], y1: list[float], x2: list[float], y2: list[float], lam: float) -> dict[str, Any]:
+    mixed = _mix(x1, y1, x2, y2, lam, 1.0 - lam)
+    return {"x": mixed["x"], "y": list(y1 if lam >= 0.5 else y2)}
+
+
+@mistake("mixup", "lambda_for_both", "Weighted both samples by lam.")
+def _mix_both_lam(*, x1: list[float], y1: list[float], x2: list[float], y2: list[float], lam: float) -> dict[str, Any]:
+    return _mix(x1, y1, x2, y2, lam, lam)
