@@ -1,5 +1,618 @@
-"""Solvers for the conv topic."""
+"""Convolution, transposed convolution, pooling and max-unpooling on small arrays.
+
+Conventions follow PyTorch: convolution is cross-correlation (the kernel is not
+flipped), output sizes floor, a transposed convolution crops ``padding`` from
+each end of its output, max pooling keeps the first maximum of a window.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from numpy.lib.stride_tricks import sliding_window_view
+
+from dlcore.errors import SolverError
+from dlcore.fmt import mat, num, vec
+from dlcore.params import MAX_ELEMENTS, Param
+from dlcore.registry import mistake, solver
+from dlcore.shapes import conv_output_size, conv_transpose_output_size, pool_output_size
+from dlcore.types import Solution, Step
+
+__all__ = [
+    "as_array", "xcorr1d", "xcorr2d", "conv_transpose_1d", "conv_transpose_2d", "activate", "pool_2d",
+    "conv1d", "conv2d", "conv2d_multi", "conv_transpose1d", "conv_transpose2d", "pool2d", "max_unpool2d",
+]
+
+Array = npt.NDArray[np.float64]
+ACTIVATIONS = ("none", "relu", "leaky_relu", "sigmoid", "tanh")
+
+
+def _f(value: Any) -> Array:
+    return np.asarray(value, dtype=np.float64)
+
+
+def _vec(a: Array) -> str:
+    return vec(a.ravel().tolist())
+
+
+def _mat(a: Array) -> str:
+    return mat(np.atleast_2d(a).tolist())
+
+
+def as_array(name: str, value: Any, ndims: tuple[int, ...]) -> Array:
+    """Validate nested lists of numbers with one of ``ndims`` dimensions; return a float array.
+
+    >>> as_array("x", [[1, 2], [3, 4]], (2,)).shape
+    (2, 2)
+    """
+    want = " or ".join(f"{n}-D" for n in ndims)
+    try:
+        raw = np.array(value)
+    except (ValueError, TypeError):  # ragged nesting
+        raw = np.array([])
+    if raw.dtype.kind not in "iuf" or raw.ndim not in ndims or raw.size == 0:
+        raise SolverError(f"Parameter '{name}' must be a {want} array given as nested lists of numbers of equal lengths.")
+    if raw.size > MAX_ELEMENTS:
+        raise SolverError(f"Parameter '{name}' has {raw.size} elements; the limit is {MAX_ELEMENTS}.")
+    arr = raw.astype(np.float64)
+    if not np.all(np.isfinite(arr)):
+        raise SolverError(f"Parameter '{name}' must contain only finite numbers.")
+    return arr
+
+
+def xcorr1d(x: Array, f: Array, stride: int = 1, padding: int = 0) -> Array:
+    """Cross-correlation y_i = sum_k x_pad[i*s + k] f[k] (what torch calls conv1d)."""
+    conv_output_size(len(x), len(f), stride, padding, axis="length")
+    windows = sliding_window_view(np.pad(x, padding), len(f))[::stride]  # (n_out, k)
+    return windows @ f
+
+
+def xcorr2d(x: Array, w: Array, stride: int = 1, padding: int = 0) -> Array:
+    """Multi-channel cross-correlation: x (C, H, W), w (F, C, kh, kw) -> (F, H_out, W_out)."""
+    conv_output_size(x.shape[1], w.shape[2], stride, padding, axis="height")
+    conv_output_size(x.shape[2], w.shape[3], stride, padding, axis="width")
+    x_pad = np.pad(x, ((0, 0), (padding, padding), (padding, padding)))
+    windows = sliding_window_view(x_pad, w.shape[2:], axis=(1, 2))[:, ::stride, ::stride]  # (C, H_out, W_out, kh, kw)
+    out: Array = np.einsum("chwkl,fckl->fhw", windows, w)
+    return out
+
+
+def conv_transpose_1d(x: Array, f: Array, stride: int = 1, padding: int = 0) -> Array:
+    """Scatter x_i * f at position i*s, add overlaps, crop ``padding`` from each end."""
+    n_out = conv_transpose_output_size(len(x), len(f), stride, padding, axis="length")
+    y = np.zeros((len(x) - 1) * stride + len(f))
+    for i, x_i in enumerate(x):
+        y[i * stride: i * stride + len(f)] += x_i * f
+    return y[padding: padding + n_out]
+
+
+def conv_transpose_2d(x: Array, w: Array, stride: int = 1, padding: int = 0) -> Array:
+    """Transposed convolution: x (C_in, H, W), w (C_in, C_out, kh, kw) -> (C_out, H_out, W_out)."""
+    h_out = conv_transpose_output_size(x.shape[1], w.shape[2], stride, padding, axis="height")
+    w_out = conv_transpose_output_size(x.shape[2], w.shape[3], stride, padding, axis="width")
+    kh, kw = w.shape[2:]
+    y = np.zeros((w.shape[1], (x.shape[1] - 1) * stride + kh, (x.shape[2] - 1) * stride + kw))
+    for i in range(x.shape[1]):
+        for j in range(x.shape[2]):
+            y[:, i * stride: i * stride + kh, j * stride: j * stride + kw] += np.einsum("c,cokl->okl", x[:, i, j], w)
+    return y[:, padding: padding + h_out, padding: padding + w_out]
+
+
+def activate(z: Array, activation: str, alpha: float = 0.01) -> Array:
+    """Apply none / relu / leaky_relu (alpha*z for z <= 0) / sigmoid / tanh elementwise."""
+    if activation == "relu":
+        return np.maximum(z, 0.0)
+    if activation == "leaky_relu":
+        return np.where(z > 0, z, alpha * z)
+    if activation == "sigmoid":
+        return 1.0 / (1.0 + np.exp(-z))
+    if activation == "tanh":
+        return np.tanh(z)
+    return z
+
+
+def _windows(n_in: int, n_out: int, kernel: int, stride: int, padding: int) -> list[tuple[int, int, int]]:
+    """Per output index: (first input index, last input index + 1, window size counting padding), as torch."""
+    out = []
+    for o in range(n_out):
+        start = o * stride - padding
+        end = min(start + kernel, n_in + padding)
+        out.append((max(start, 0), min(end, n_in), end - start))
+    return out
+
+
+def pool_2d(x: Array, mode: str, kernel: int, stride: int, padding: int = 0, ceil_mode: bool = False,
+            count_include_pad: bool = True) -> Array:
+    """Max or average pooling of one 2-D map with torch's window and divisor rules."""
+    h_out = pool_output_size(x.shape[0], kernel, stride, padding, ceil_mode, axis="height")
+    w_out = pool_output_size(x.shape[1], kernel, stride, padding, ceil_mode, axis="width")
+    out = np.zeros((h_out, w_out))
+    for i, (h0, h1, ph) in enumerate(_windows(x.shape[0], h_out, kernel, stride, padding)):
+        for j, (w0, w1, pw) in enumerate(_windows(x.shape[1], w_out, kernel, stride, padding)):
+            window = x[h0:h1, w0:w1]
+            divisor = ph * pw if count_include_pad else window.size
+            out[i, j] = window.max() if mode == "max" else window.sum() / divisor
+    return out
+
+
+def _products(window: Array, kernel: Array, bias: float) -> str:
+    def par(v: float) -> str:
+        return num(v) if v >= 0 else f"({num(v)})"
+
+    terms = " + ".join(rf"{par(a)}\cdot{par(b)}" for a, b in zip(window.ravel(), kernel.ravel(), strict=True))
+    return terms + (f" + {num(bias)}" if bias else "")
+
+
+# --------------------------------------------------------------------------- 1-D convolution
+
+
+_CONV1D_PARAMS = {
+    "x": Param("vector"),
+    "f": Param("vector", help="kernel, not flipped (cross-correlation)"),
+    "bias": Param("float", 0.0),
+    "stride": Param("int", 1, min=1),
+    "padding": Param("int", 0, min=0),
+}
+
+
+@solver("conv1d", params=_CONV1D_PARAMS)
+def conv1d(*, x: list[float], f: list[float], bias: float, stride: int, padding: int) -> Solution:
+    """1-D convolution (cross-correlation): y_i = sum_k x_pad[i*s + k] * f[k] + b, n_out = floor((n + 2p - k)/s) + 1.
+
+    >>> conv1d(x=[4, 1, -1, 3], f=[-2, 1], bias=0.0, stride=1, padding=1).answer.tolist()
+    [4.0, -7.0, -3.0, 5.0, -6.0]
+    """
+    x_arr, f_arr = _f(x), _f(f)
+    y = xcorr1d(x_arr, f_arr, stride, padding) + bias
+    x_pad = np.pad(x_arr, padding)
+    steps = [Step("Zero-padded input", _vec(x_pad), x_pad)] if padding else []
+    for i, y_i in enumerate(y):
+        window = x_pad[i * stride: i * stride + len(f)]
+        steps.append(Step(f"y[{i}]", rf"y_{{{i}}} = {_products(window, f_arr, bias)} = {num(y_i)}", y_i))
+    steps.append(Step("Output", _vec(y), y))
+    return Solution(y, tuple(steps))
+
+
+@mistake("conv1d", "flipped_kernel", "Flipped the kernel (true convolution instead of cross-correlation).")
+def _conv1d_flipped(*, x: list[float], f: list[float], bias: float, stride: int, padding: int) -> Array:
+    return xcorr1d(_f(x), _f(f)[::-1], stride, padding) + bias
+
+
+@mistake("conv1d", "ignored_padding", "Forgot the zero padding.")
+def _conv1d_no_pad(*, x: list[float], f: list[float], bias: float, stride: int, **_: Any) -> Array:
+    return xcorr1d(_f(x), _f(f), stride, 0) + bias
+
+
+@mistake("conv1d", "ignored_stride", "Slid the kernel one step at a time, ignoring the stride.")
+def _conv1d_no_stride(*, x: list[float], f: list[float], bias: float, padding: int, **_: Any) -> Array:
+    return xcorr1d(_f(x), _f(f), 1, padding) + bias
+
+
+@mistake("conv1d", "forgot_bias", "Forgot to add the bias.")
+def _conv1d_no_bias(*, x: list[float], f: list[float], stride: int, padding: int, **_: Any) -> Array:
+    return xcorr1d(_f(x), _f(f), stride, padding)
+
+
+# --------------------------------------------------------------------------- 2-D convolution, one channel
+
+
+@solver(
+    "conv2d",
+    params={
+        "input": Param("matrix"),
+        "kernel": Param("matrix", help="not flipped (cross-correlation)"),
+        "bias": Param("float", 0.0),
+        "stride": Param("int", 1, min=1),
+        "padding": Param("int", 0, min=0),
+        "activation": Param("str", "none", choices=ACTIVATIONS),
+        "alpha": Param("float", 0.01, help="negative slope of leaky_relu"),
+    },
+)
+def conv2d(*, input: list[list[float]], kernel: list[list[float]], bias: float, stride: int,  # noqa: A002
+           padding: int, activation: str, alpha: float) -> Solution:
+    """Single-channel 2-D convolution: z[i][j] = sum_{m,n} x_pad[i*s+m][j*s+n] * K[m][n] + b, then a = activation(z).
+
+    >>> conv2d(input=[[1, 2], [3, 4]], kernel=[[1, 0], [0, -1]], bias=1.0, stride=1, padding=0,
+    ...        activation="relu", alpha=0.01).answer.tolist()
+    [[0.0]]
+    """
+    x, k = _f(input), _f(kernel)
+    z = xcorr2d(x[None], k[None, None], stride, padding)[0] + bias  # (H_out, W_out)
+    x_pad = np.pad(x, padding)
+    kh, kw = k.shape
+    steps = [Step("Zero-padded input", _mat(x_pad), x_pad)] if padding else []
+    for (i, j), z_ij in np.ndenumerate(z):
+        window = x_pad[i * stride: i * stride + kh, j * stride: j * stride + kw]
+        steps.append(Step(f"z[{i}][{j}]", rf"z_{{{i},{j}}} = {_products(window, k, bias)} = {num(z_ij)}", z_ij))
+    steps.append(Step("Convolution output (before activation)", _mat(z), z))
+    a = activate(z, activation, alpha)
+    if activation != "none":
+        steps.append(Step(f"After {activation}", _mat(a), a))
+    return Solution(a, tuple(steps))
+
+
+def _conv2d_variant(input: list[list[float]], kernel: list[list[float]], bias: float, stride: int,  # noqa: A002
+                    padding: int, activation: str, alpha: float, *, flip: bool = False) -> Array:
+    k = _f(kernel)[::-1, ::-1] if flip else _f(kernel)
+    return activate(xcorr2d(_f(input)[None], k[None, None], stride, padding)[0] + bias, activation, alpha)
+
+
+@mistake("conv2d", "flipped_kernel", "Computed a true convolution (kernel flipped) instead of cross-correlation.")
+def _conv2d_flipped(**p: Any) -> Array:
+    return _conv2d_variant(**p, flip=True)
+
+
+@mistake("conv2d", "activation_before_bias", "Applied the activation before adding the bias.")
+def _conv2d_act_first(**p: Any) -> Array:
+    return _conv2d_variant(**dict(p, bias=0.0)) + float(p["bias"])
+
+
+@mistake("conv2d", "ignored_padding", "Forgot the zero padding.")
+def _conv2d_no_pad(**p: Any) -> Array:
+    return _conv2d_variant(**dict(p, padding=0))
+
+
+@mistake("conv2d", "forgot_bias", "Forgot to add the bias.")
+def _conv2d_no_bias(**p: Any) -> Array:
+    return _conv2d_variant(**dict(p, bias=0.0))
+
+
+@mistake("conv2d", "forgot_activation", "Stopped before applying the activation.")
+def _conv2d_no_act(**p: Any) -> Array:
+    return _conv2d_variant(**dict(p, activation="none"))
+
+
+@mistake("conv2d", "relu_instead_of_leaky", "Zeroed the negative values instead of scaling them by alpha.")
+def _conv2d_relu(**p: Any) -> Array:
+    return _conv2d_variant(**dict(p, activation="relu" if p["activation"] == "leaky_relu" else p["activation"]))
+
+
+# --------------------------------------------------------------------------- 2-D convolution, several channels
+
+
+def _multi_arrays(input: Any, filters: Any, bias: list[float] | None) -> tuple[Array, Array, Array]:  # noqa: A002
+    x = as_array("input", input, (3,))  # (C, H, W)
+    w = as_array("filters", filters, (4,))  # (F, C, kh, kw)
+    if w.shape[1] != x.shape[0]:
+        raise SolverError(f"Each filter must have as many channels as the input ({x.shape[0]}), not {w.shape[1]}.")
+    b = np.zeros(w.shape[0]) if bias is None else _f(bias)
+    if len(b) != w.shape[0]:
+        raise SolverError(f"Parameter 'bias' needs one value per filter ({w.shape[0]}), got {len(b)}.")
+    return x, w, b
+
+
+_MULTI_PARAMS = {
+    "input": Param("json", help="C x H x W nested lists"),
+    "filters": Param("json", help="F x C x k x k nested lists"),
+    "bias": Param("vector", None, help="one per filter; zeros by default"),
+    "stride": Param("int", 1, min=1),
+    "padding": Param("int", 0, min=0),
+}
+
+
+@solver("conv2d_multi", params=_MULTI_PARAMS)
+def conv2d_multi(*, input: Any, filters: Any, bias: list[float] | None, stride: int, padding: int) -> Solution:  # noqa: A002
+    """Multi-channel Conv2d: out[f] = sum_c xcorr(x_pad[c], W[f][c]) + b[f], shape F x H_out x W_out.
+
+    >>> conv2d_multi(input=[[[1, 2], [3, 4]], [[1, 1], [1, 1]]], filters=[[[[1]], [[10]]]],
+    ...              bias=[0.5], stride=1, padding=0).answer.tolist()
+    [[[11.5, 12.5], [13.5, 14.5]]]
+    """
+    x, w, b = _multi_arrays(input, filters, bias)
+    per_channel = np.stack([xcorr2d(x[c:c + 1], w[:, c:c + 1], stride, padding) for c in range(x.shape[0])], axis=1)
+    out = per_channel.sum(axis=1) + b[:, None, None]  # (F, H_out, W_out)
+    steps = [Step("Zero-padded input", "", np.pad(x, ((0, 0), (padding, padding), (padding, padding))))] if padding else []
+    for f in range(w.shape[0]):
+        for c in range(x.shape[0]):
+            steps.append(Step(f"Filter {f}, channel {c}: cross-correlation", _mat(per_channel[f, c]), per_channel[f, c]))
+        sum_latex = " + ".join(f"S_{{{f},{c}}}" for c in range(x.shape[0]))
+        steps.append(Step(f"Filter {f}: sum over channels + bias", rf"{sum_latex} + {num(b[f])} = {_mat(out[f])}", out[f]))
+    steps.append(Step("Output shape", r" \times ".join(str(n) for n in out.shape), list(out.shape)))
+    return Solution(out, tuple(steps))
+
+
+@mistake("conv2d_multi", "flipped_kernel", "Flipped every kernel (true convolution).")
+def _multi_flipped(*, input: Any, filters: Any, bias: list[float] | None, stride: int, padding: int) -> Array:  # noqa: A002
+    x, w, b = _multi_arrays(input, filters, bias)
+    return xcorr2d(x, w[:, :, ::-1, ::-1], stride, padding) + b[:, None, None]
+
+
+@mistake("conv2d_multi", "forgot_bias", "Forgot the bias of each filter.")
+def _multi_no_bias(*, input: Any, filters: Any, bias: list[float] | None, stride: int, padding: int) -> Array:  # noqa: A002
+    x, w, _ = _multi_arrays(input, filters, bias)
+    return xcorr2d(x, w, stride, padding)
+
+
+@mistake("conv2d_multi", "first_channel_only", "Used only the first input channel instead of summing over all.")
+def _multi_first_channel(*, input: Any, filters: Any, bias: list[float] | None, stride: int, padding: int) -> Array:  # noqa: A002
+    x, w, b = _multi_arrays(input, filters, bias)
+    return xcorr2d(x[:1], w[:, :1], stride, padding) + b[:, None, None]
+
+
+@mistake("conv2d_multi", "ignored_padding", "Forgot the zero padding.")
+def _multi_no_pad(*, input: Any, filters: Any, bias: list[float] | None, stride: int, **_: Any) -> Array:  # noqa: A002
+    x, w, b = _multi_arrays(input, filters, bias)
+    return xcorr2d(x, w, stride, 0) + b[:, None, None]
+
+
+# --------------------------------------------------------------------------- transposed convolution
+
+
+@solver(
+    "conv_transpose1d",
+    params={
+        "x": Param("vector"),
+        "f": Param("vector"),
+        "stride": Param("int", 1, min=1),
+        "padding": Param("int", 0, min=0, help="cropped from each end of the output"),
+    },
+)
+def conv_transpose1d(*, x: list[float], f: list[float], stride: int, padding: int) -> Solution:
+    """1-D transposed convolution: y[i*s + k] += x_i * f_k, length (n - 1)s - 2p + k, then crop p from each end.
+
+    >>> conv_transpose1d(x=[5, 4, 3, 2, 1], f=[1, 2, 3, 4], stride=2, padding=0).answer.tolist()
+    [5.0, 10.0, 19.0, 28.0, 15.0, 22.0, 11.0, 16.0, 7.0, 10.0, 3.0, 4.0]
+    """
+    x_arr, f_arr = _f(x), _f(f)
+    y = conv_transpose_1d(x_arr, f_arr, stride, padding)
+    full = conv_transpose_1d(x_arr, f_arr, stride, 0)
+    steps = []
+    for i, x_i in enumerate(x_arr):
+        part = np.zeros_like(full)
+        part[i * stride: i * stride + len(f)] = x_i * f_arr
+        steps.append(Step(f"x[{i}] * f placed at {i * stride}", rf"{num(x_i)} \cdot {_vec(f_arr)} \to {_vec(part)}", part))
+    steps.append(Step("Sum of the placed copies (uncropped)", _vec(full), full))
+    if padding:
+        steps.append(Step(f"Crop {padding} from each end", _vec(y), y))
+    return Solution(y, tuple(steps))
+
+
+@mistake("conv_transpose1d", "forgot_stride_insertion", "Placed the copies one step apart, ignoring the stride.")
+def _tconv1d_no_stride(*, x: list[float], f: list[float], padding: int, **_: Any) -> Array:
+    return conv_transpose_1d(_f(x), _f(f), 1, padding)
+
+
+@mistake("conv_transpose1d", "treated_as_convolution", "Computed an ordinary convolution (cross-correlation) instead.")
+def _tconv1d_as_conv(*, x: list[float], f: list[float], stride: int, padding: int) -> Array:
+    return xcorr1d(_f(x), _f(f), stride, padding)
+
+
+@mistake("conv_transpose1d", "did_not_crop", "Forgot to crop the padding from the ends.")
+def _tconv1d_no_crop(*, x: list[float], f: list[float], stride: int, **_: Any) -> Array:
+    return conv_transpose_1d(_f(x), _f(f), stride, 0)
+
+
+@mistake("conv_transpose1d", "flipped_kernel", "Placed the kernel reversed.")
+def _tconv1d_flipped(*, x: list[float], f: list[float], stride: int, padding: int) -> Array:
+    return conv_transpose_1d(_f(x), _f(f)[::-1], stride, padding)
+
+
+@mistake("conv_transpose1d", "reversed_input", "Walked the input from its last element (seed 002's option c).")
+def _tconv1d_reversed(*, x: list[float], f: list[float], stride: int, padding: int) -> Array:
+    return conv_transpose_1d(_f(x)[::-1], _f(f), stride, padding)
+
+
+def _tconv2d_arrays(input: Any, kernel: Any, bias: float | list[float]) -> tuple[Array, Array, Array, bool]:  # noqa: A002
+    """Return x (C_in, H, W), w (C_in, C_out, kh, kw), bias (C_out,), and whether the input was single-channel."""
+    x = as_array("input", input, (2, 3))
+    w = as_array("kernel", kernel, (2, 4))
+    single = x.ndim == 2
+    if single != (w.ndim == 2):
+        raise SolverError("Give a 2-D input with a 2-D kernel, or a C_in x H x W input with a C_in x C_out x k x k kernel.")
+    x, w = (x[None], w[None, None]) if single else (x, w)
+    if w.shape[0] != x.shape[0]:
+        raise SolverError(f"The kernel's first dimension ({w.shape[0]}) must equal the input channels ({x.shape[0]}).")
+    b = np.broadcast_to(np.array(bias, dtype=np.float64), (w.shape[1],)) if np.ndim(bias) == 0 else _f(bias)
+    if len(b) != w.shape[1]:
+        raise SolverError(f"Parameter 'bias' needs one value per output channel ({w.shape[1]}), got {len(b)}.")
+    return x, w, b, single
+
+
+def _tconv2d_answer(out: Array, single: bool) -> dict[str, Any]:
+    out = out[0] if single else out
+    return {"output": out, "shape": list(out.shape)}
+
+
+_TCONV2D_PARAMS = {
+    "input": Param("json", help="H x W, or C_in x H x W"),
+    "kernel": Param("json", help="k x k, or C_in x C_out x k x k (torch layout)"),
+    "bias": Param("number_or_vector", 0.0, help="a number, or one per output channel"),
+    "stride": Param("int", 1, min=1),
+    "padding": Param("int", 0, min=0, help="cropped from each side of the output"),
+}
+
+
+@solver("conv_transpose2d", params=_TCONV2D_PARAMS)
+def conv_transpose2d(*, input: Any, kernel: Any, bias: float | list[float], stride: int, padding: int) -> Solution:  # noqa: A002
+    """2-D transposed convolution: y[:, i*s:i*s+k, j*s:j*s+k] += x[i][j] * K, H_out = (H - 1)s - 2p + k, crop p per side.
+
+    >>> conv_transpose2d(input=[[1, 2]], kernel=[[1, 1], [1, 1]], bias=0.0, stride=2, padding=0).answer["shape"]
+    [2, 4]
+    """
+    x, w, b, single = _tconv2d_arrays(input, kernel, bias)
+    out = conv_transpose_2d(x, w, stride, padding) + b[:, None, None]
+    steps = []
+    for i in range(x.shape[1]):
+        for j in range(x.shape[2]):
+            block = np.einsum("c,cokl->okl", x[:, i, j], w)
+            value = block[0] if single else block
+            steps.append(Step(f"x[{i}][{j}] * K added at ({i * stride}, {j * stride})", _mat(block[0]), value))
+    full = conv_transpose_2d(x, w, stride, 0) + b[:, None, None]
+    steps.append(Step("Sum of the placed copies + bias (uncropped)", _mat(full[0]), full[0] if single else full))
+    if padding:
+        steps.append(Step(f"Crop {padding} from each side", _mat(out[0]), out[0] if single else out))
+    answer = _tconv2d_answer(out, single)
+    steps.append(Step("Output shape", r" \times ".join(str(n) for n in answer["shape"]), answer["shape"]))
+    return Solution(answer, tuple(steps))
+
+
+@mistake("conv_transpose2d", "forgot_stride_insertion", "Placed the copies one pixel apart, ignoring the stride.")
+def _tconv2d_no_stride(*, input: Any, kernel: Any, bias: float | list[float], padding: int, **_: Any) -> dict[str, Any]:  # noqa: A002
+    x, w, b, single = _tconv2d_arrays(input, kernel, bias)
+    return _tconv2d_answer(conv_transpose_2d(x, w, 1, padding) + b[:, None, None], single)
+
+
+@mistake("conv_transpose2d", "treated_as_convolution", "Computed an ordinary convolution instead.")
+def _tconv2d_as_conv(*, input: Any, kernel: Any, bias: float | list[float], stride: int, padding: int) -> dict[str, Any]:  # noqa: A002
+    x, w, b, single = _tconv2d_arrays(input, kernel, bias)
+    return _tconv2d_answer(xcorr2d(x, w.transpose(1, 0, 2, 3), stride, padding) + b[:, None, None], single)
+
+
+@mistake("conv_transpose2d", "did_not_crop", "Forgot to crop the padding.")
+def _tconv2d_no_crop(*, input: Any, kernel: Any, bias: float | list[float], stride: int, **_: Any) -> dict[str, Any]:  # noqa: A002
+    x, w, b, single = _tconv2d_arrays(input, kernel, bias)
+    return _tconv2d_answer(conv_transpose_2d(x, w, stride, 0) + b[:, None, None], single)
+
+
+@mistake("conv_transpose2d", "flipped_kernel", "Placed the kernel rotated by 180 degrees.")
+def _tconv2d_flipped(*, input: Any, kernel: Any, bias: float | list[float], stride: int, padding: int) -> dict[str, Any]:  # noqa: A002
+    x, w, b, single = _tconv2d_arrays(input, kernel, bias)
+    return _tconv2d_answer(conv_transpose_2d(x, w[:, :, ::-1, ::-1], stride, padding) + b[:, None, None], single)
+
+
+# --------------------------------------------------------------------------- pooling and unpooling
+
+
+_POOL2D_PARAMS = {
+    "input": Param("matrix"),
+    "mode": Param("str", "max", choices=("max", "avg")),
+    "kernel": Param("int", min=1),
+    "stride": Param("int", None, min=1, help="defaults to the kernel size"),
+    "padding": Param("int", 0, min=0),
+    "ceil_mode": Param("bool", False),
+    "count_include_pad": Param("bool", True, help="avg: divide by the window size including padding (torch default)"),
+}
+
+
+@solver("pool2d", params=_POOL2D_PARAMS)
+def pool2d(*, input: list[list[float]], mode: str, kernel: int, stride: int | None, padding: int,  # noqa: A002
+           ceil_mode: bool, count_include_pad: bool) -> Solution:
+    """Max or average pooling: out[i][j] = max (or mean) of the k x k window at (i*s - p, j*s - p); stride defaults to k.
+
+    >>> pool2d(input=[[1, 2, 3], [4, 5, 6], [7, 8, 9]], mode="max", kernel=2, stride=None,
+    ...        padding=0, ceil_mode=True, count_include_pad=True).answer.tolist()
+    [[5.0, 6.0], [8.0, 9.0]]
+    """
+    s = kernel if stride is None else stride
+    x = _f(input)
+    out = pool_2d(x, mode, kernel, s, padding, ceil_mode, count_include_pad)
+    rows = _windows(x.shape[0], out.shape[0], kernel, s, padding)
+    cols = _windows(x.shape[1], out.shape[1], kernel, s, padding)
+    steps = []
+    for (i, j), v in np.ndenumerate(out):
+        (h0, h1, ph), (w0, w1, pw) = rows[i], cols[j]
+        window = x[h0:h1, w0:w1]
+        if mode == "max":
+            latex = rf"\max{_vec(window.ravel())} = {num(v)}"
+        else:
+            latex = rf"({' + '.join(num(a) for a in window.ravel())}) / {ph * pw if count_include_pad else window.size} = {num(v)}"
+        steps.append(Step(f"Window ({i}, {j}): rows {h0}-{h1 - 1}, columns {w0}-{w1 - 1}", latex, v))
+    steps.append(Step("Pooled map", _mat(out), out))
+    return Solution(out, tuple(steps))
+
+
+@mistake("pool2d", "floor_vs_ceil", "Rounded the output size the other way (floor vs ceil mode).")
+def _pool_other_rounding(**p: Any) -> Array:
+    s = p["kernel"] if p["stride"] is None else p["stride"]
+    return pool_2d(_f(p["input"]), p["mode"], p["kernel"], s, p["padding"], not p["ceil_mode"], p["count_include_pad"])
+
+
+@mistake("pool2d", "wrong_mode", "Took the average instead of the maximum, or the other way round.")
+def _pool_wrong_mode(**p: Any) -> Array:
+    s = p["kernel"] if p["stride"] is None else p["stride"]
+    mode = "avg" if p["mode"] == "max" else "max"
+    return pool_2d(_f(p["input"]), mode, p["kernel"], s, p["padding"], p["ceil_mode"], p["count_include_pad"])
+
+
+@mistake("pool2d", "stride_one", "Slid the window one pixel at a time instead of by the stride.")
+def _pool_stride_one(**p: Any) -> Array:
+    return pool_2d(_f(p["input"]), p["mode"], p["kernel"], 1, p["padding"], p["ceil_mode"], p["count_include_pad"])
+
+
+@mistake("pool2d", "divisor_without_padding", "Averaged over the real pixels only (or over the padding too).")
+def _pool_other_divisor(**p: Any) -> Array:
+    s = p["kernel"] if p["stride"] is None else p["stride"]
+    return pool_2d(_f(p["input"]), p["mode"], p["kernel"], s, p["padding"], p["ceil_mode"], not p["count_include_pad"])
+
+
+def _switches(reference: Array, pooled: Array, kernel: int, stride: int) -> list[tuple[int, int, int, int]]:
+    """Per pooled cell (i, j): the position (r, c) of the first maximum of its window in ``reference``."""
+    h_out = pool_output_size(reference.shape[0], kernel, stride, axis="height")
+    w_out = pool_output_size(reference.shape[1], kernel, stride, axis="width")
+    if pooled.shape != (h_out, w_out):
+        raise SolverError(
+            f"Parameter 'pooled' must be {h_out} x {w_out}, the pooled size of the {reference.shape[0]} x "
+            f"{reference.shape[1]} reference map, got {pooled.shape[0]} x {pooled.shape[1]}."
+        )
+    out = []
+    for i in range(h_out):
+        for j in range(w_out):
+            window = reference[i * stride: i * stride + kernel, j * stride: j * stride + kernel]
+            r, c = np.unravel_index(int(np.argmax(window)), window.shape)
+            out.append((i, j, i * stride + int(r), j * stride + int(c)))
+    return out
+
+
+def _unpool_arrays(pooled: list[list[float]], reference: list[list[float]], kernel: int,
+                   stride: int | None) -> tuple[Array, Array, int]:
+    s = kernel if stride is None else stride
+    if s < kernel:
+        raise SolverError(f"Max unpooling needs non-overlapping windows: the stride ({s}) must be at least the kernel ({kernel}).")
+    return _f(pooled), _f(reference), s
+
+
+_UNPOOL_PARAMS = {
+    "pooled": Param("matrix", help="values to unpool (the pooled map, possibly processed)"),
+    "reference": Param("matrix", help="the map before max pooling, where the switch positions come from"),
+    "kernel": Param("int", min=1),
+    "stride": Param("int", None, min=1, help="defaults to the kernel size"),
+}
+
+
+@solver("max_unpool2d", params=_UNPOOL_PARAMS)
+def max_unpool2d(*, pooled: list[list[float]], reference: list[list[float]], kernel: int, stride: int | None) -> Solution:
+    """Max unpooling: out = zeros like the pre-pool map; out[argmax of window (i, j)] = pooled[i][j].
+
+    >>> max_unpool2d(pooled=[[9]], reference=[[1, 2], [3, 0]], kernel=2, stride=None).answer.tolist()
+    [[0.0, 0.0], [9.0, 0.0]]
+    """
+    y, ref, s = _unpool_arrays(pooled, reference, kernel, stride)
+    out = np.zeros_like(ref)
+    steps = []
+    for i, j, r, c in _switches(ref, y, kernel, s):
+        out[r, c] = y[i, j]
+        steps.append(Step(f"Window ({i}, {j}): max of the pre-pool map at ({r}, {c})", rf"out_{{{r},{c}}} = {num(y[i, j])}", [r, c]))
+    steps.append(Step("Unpooled map (zeros elsewhere)", _mat(out), out))
+    return Solution(out, tuple(steps))
+
+
+def _unpool_at(p: dict[str, Any], pick: str) -> Array:
+    y, ref, s = _unpool_arrays(p["pooled"], p["reference"], p["kernel"], p["stride"])
+    out = np.zeros_like(ref)
+    for i, j, _, _ in _switches(ref, y, p["kernel"], s):
+        r0, c0 = i * s, j * s
+        r1, c1 = min(r0 + p["kernel"], ref.shape[0]) - 1, min(c0 + p["kernel"], ref.shape[1]) - 1
+        if pick == "top_left":
+            out[r0, c0] = y[i, j]
+        elif pick == "bottom_right":
+            out[r1, c1] = y[i, j]
+        else:
+            out[r0:r1 + 1, c0:c1 + 1] = y[i, j]
+    return out
+
+
+@mistake("max_unpool2d", "top_left_position", "Put each value at the top-left corner of its window.")
+def _unpool_top_left(**p: Any) -> Array:
+    return _unpool_at(p, "top_left")
+
+
+@mistake("max_unpool2d", "bottom_right_position", "Put each value at the bottom-right corner of its window.")
+def _unpool_bottom_right(**p: Any) -> Array:
+    return _unpool_at(p, "bottom_right")
+
+
+@mistake("max_unpool2d", "copied_to_whole_window", "Copied each value into its whole window (nearest-neighbour upsampling).")
+def _unpool_copy(**p: Any) -> Array:
+    return _unpool_at(p, "whole")
