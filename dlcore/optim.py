@@ -375,18 +375,16 @@ def _nesterov_plain(*, theta: Value, grad: Value, velocity: Value, lr: float,
     return _nesterov_answer(theta_new, v_new, theta_, is_list, convention)
 
 
-@mistake("nesterov_step", "updated_theta_with_old_velocity", "Used the old velocity in the parameter update.")
+@mistake("nesterov_step", "updated_theta_with_old_velocity",
+         "Moved theta by the old velocity instead of the new one (sutskever form).")
 def _nesterov_old_velocity(*, theta: Value, grad: Value, velocity: Value, lr: float,
                            momentum: float, convention: str) -> Answer:
+    if convention != "sutskever":
+        # In the other forms this gives exactly the forgot_nesterov_correction answer.
+        raise SolverError("Only the sutskever form moves theta by the velocity alone.")
     is_list, (theta_, g, v) = _arrays(theta, grad=grad, velocity=velocity)
     _, v_new = _nesterov(theta_, g, v, lr, momentum, convention)
-    if convention == "sutskever":
-        theta_new = theta_ + v
-    elif convention == "bengio":
-        theta_new = theta_ + momentum * v - lr * g
-    else:
-        theta_new = theta_ - lr * (g + momentum * v)
-    return _nesterov_answer(theta_new, v_new, theta_ + momentum * v, is_list, convention)
+    return _nesterov_answer(theta_ + v, v_new, theta_ + momentum * v, is_list, convention)
 
 
 @mistake("nesterov_step", "added_gradient", "Added the gradient instead of subtracting it.")

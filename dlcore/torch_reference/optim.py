@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import Any
 
 
-
 def _t(x: Any) -> Any:
     import torch
 
