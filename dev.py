@@ -3,6 +3,7 @@
 
     python3 dev.py run     # demo: venv, install, migrate, demo data, Redis, Celery worker, web server
     python3 dev.py test    # venv, install, ruff, then the whole pytest suite (extra args go to pytest)
+    python3 dev.py setup   # only create .venv and install the pinned requirements
 
 Standard library only: it creates ``.venv`` and re-runs itself inside it.
 """
@@ -191,7 +192,7 @@ def test(args: list[str]) -> int:
 
 
 def main() -> int:
-    commands = {"run": run, "test": test}
+    commands = {"run": run, "test": test, "setup": lambda args: 0}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         print(__doc__)
         return 2

@@ -14,6 +14,7 @@ from django.utils import timezone
 from questions import Variant as QuestionVariant
 from questions import grade_variant
 from quizapp.quizzes.models import Grade, Submission
+from quizapp.quizzes.services import grading_enqueue
 
 log = logging.getLogger(__name__)
 
@@ -73,19 +74,15 @@ def _grade_answers(submission: Submission) -> tuple[dict, Decimal, Decimal]:  # 
 
 def submission_regrade(*, submission_id: int) -> None:
     """Queue a graded (or failed) submission for grading again; a new Grade row results."""
-    from grader.tasks import submission_grade_task
-
     with transaction.atomic():
         Submission.objects.filter(id=submission_id).exclude(status=Submission.Status.GRADING).update(
             status=Submission.Status.PENDING, claimed_at=None
         )
-        transaction.on_commit(lambda: submission_grade_task.delay(submission_id))
+        transaction.on_commit(lambda: grading_enqueue(submission_id=submission_id))
 
 
 def submissions_requeue_stale() -> int:
     """Re-enqueue submissions left PENDING or stuck in GRADING (lost message, killed worker)."""
-    from grader.tasks import submission_grade_task
-
     now = timezone.now()
     old = now - timedelta(seconds=settings.GRADING_STALE_AFTER_SECONDS)
     ids = list(
@@ -93,5 +90,5 @@ def submissions_requeue_stale() -> int:
         .values_list("id", flat=True)[:500]
     )
     for submission_id in ids:
-        submission_grade_task.delay(submission_id)
+        grading_enqueue(submission_id=submission_id)
     return len(ids)

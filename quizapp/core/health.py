@@ -24,7 +24,9 @@ def _redis() -> dict[str, Any]:
 def _worker() -> dict[str, Any]:
     from grader.celery_app import app
 
-    replies = app.control.ping(timeout=1.0) or []
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=1)
+        replies = app.control.ping(timeout=1.0, connection=conn) or []
     return {"ok": bool(replies), "workers": sorted(name for reply in replies for name in reply)}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -15,6 +16,8 @@ from quizapp.core.exceptions import Conflict, DeadlinePassed, NotAllowed, NotFou
 from quizapp.courses.models import Membership
 from quizapp.quizzes.models import AnswerPart, Attempt, Quiz, Submission, Variant
 from quizapp.quizzes.seeds import variant_seed
+
+log = logging.getLogger(__name__)
 
 
 def _grace() -> timedelta:
@@ -110,8 +113,6 @@ def _answer_store(*, attempt: Attempt, position: int, part_key: str, raw: str) -
 @transaction.atomic
 def attempt_submit(*, attempt_id: int, student: AbstractBaseUser, now: datetime | None = None) -> Submission:
     """Freeze the saved answers into a Submission and queue it for grading (idempotent)."""
-    from grader.tasks import submission_grade_task  # grader depends on quizzes, not the reverse at import time
-
     now = now or timezone.now()
     attempt = _own_attempt(attempt_id=attempt_id, student=student, lock=True)
     existing = Submission.objects.filter(attempt=attempt).first()
@@ -124,8 +125,20 @@ def attempt_submit(*, attempt_id: int, student: AbstractBaseUser, now: datetime 
     attempt.status = Attempt.Status.SUBMITTED
     attempt.submitted_at = now
     attempt.save(update_fields=["status", "submitted_at"])
-    transaction.on_commit(lambda: submission_grade_task.delay(submission.id))
+    transaction.on_commit(lambda: grading_enqueue(submission_id=submission.id))
     return submission
+
+
+def grading_enqueue(*, submission_id: int) -> bool:
+    """Send the grading task; if the broker is down the stored submission waits for the requeue task."""
+    from grader.tasks import submission_grade_task
+
+    try:
+        submission_grade_task.delay(submission_id)
+    except Exception:  # broker unreachable: nothing is lost, submissions_requeue_stale retries
+        log.warning("could not enqueue grading of submission %s; it will be requeued", submission_id, exc_info=True)
+        return False
+    return True
 
 
 def attempts_close_expired(*, now: datetime | None = None) -> int:

@@ -6,6 +6,19 @@ import os
 
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "test-only-key")
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# Tests start their own Redis on this port (tests/conftest.py); worker processes inherit it.
+os.environ.setdefault("REDIS_URL", f"redis://127.0.0.1:{_free_port()}/0")
 
 from quizapp.settings.base import *  # noqa: E402,F403
 from quizapp.settings.base import DATABASES, VAR_DIR  # noqa: E402

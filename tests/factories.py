@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import factory
+from django.contrib.auth import get_user_model
+
+from quizapp.courses.models import Course, Membership
+
+PASSWORD = "pw-for-tests-1"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+
+class CourseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Course
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"course{n}")
+    title = factory.LazyAttribute(lambda o: f"Course {o.code}")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    course = factory.SubFactory(CourseFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Membership.Role.STUDENT
