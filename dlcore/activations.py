@@ -199,10 +199,10 @@ def _deriv_pre_activation(*, activation: str, w: list[float], x: list[float], b:
 
 @mistake("activation_derivative", "relu_prime_at_zero_is_one", "Took the derivative at z = 0 as 1.")
 def _deriv_kink(*, activation: str, w: list[float], x: list[float], b: float, alpha: float) -> float:
+    if activation not in ("relu", "leaky_relu", "prelu", "elu"):
+        raise SolverError("not applicable")
     z = _pre_activation(w, x, b)
-    if activation in ("relu", "leaky_relu", "prelu", "elu") and z == 0:
-        return 1.0
-    return float(derivative(activation, z, alpha))
+    return 1.0 if z == 0 else float(derivative(activation, z, alpha))
 
 
 @mistake("activation_derivative", "sigmoid_prime_as_a_one_plus_a", "Wrote sigmoid' as a(1+a).")
