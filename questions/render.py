@@ -1,0 +1,220 @@
+"""Markdown + LaTeX text with ``{{placeholders}}`` to sanitised HTML.
+
+Pipeline: split off math (``$..$``, ``$$..$$``, ``\\(..\\)``, ``\\[..\\]``) so that
+Markdown never touches LaTeX; fill placeholders (escaped for their context);
+render Markdown with raw HTML disabled; put math and values back
+HTML-escaped; finally clean everything with nh3. MathJax typesets the
+delimiters in the browser.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import nh3
+from markdown_it import MarkdownIt
+
+from questions.errors import ExpressionError
+from questions.expressions import compile_expression
+
+__all__ = ["render_markdown", "render_inline", "format_value", "placeholders_in", "check_placeholders",
+           "FORMAT_SPEC"]
+
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+
+PLACEHOLDER = re.compile(r"\{\{(.+?)\}\}", re.DOTALL)
+_MATH = re.compile(
+    r"\$\$(?P<dd>.+?)\$\$|\\\[(?P<bb>.+?)\\\]|\\\((?P<pp>.+?)\\\)|(?<![\\$])\$(?P<d>[^$\n]+?)(?<!\\)\$",
+    re.DOTALL,
+)
+_DELIMS = {"dd": ("$$", "$$"), "bb": ("\\[", "\\]"), "pp": ("\\(", "\\)"), "d": ("$", "$")}
+FORMAT_SPEC = re.compile(r"^[+ ]?[0-9]{0,2}(\.[0-9]{1,2})?[dfeEgG%]?$")
+_HELPER = re.compile(r"^(matrix|bmatrix|table|column)\((.*)\)$", re.DOTALL)
+_FILTERS = {"bmatrix", "matrix", "table", "column", "latex"}
+
+_TAGS = {"p", "br", "hr", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "a",
+         "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "span", "div", "sub", "sup"}
+_ATTRIBUTES = {"a": {"href", "title"}, "table": {"class"}, "span": {"class"}, "div": {"class"}, "code": {"class"},
+               "ol": {"start"}}
+_TOKEN = "\ue000{}\ue001"
+_TOKEN_RE = re.compile("\ue000(\\d+)\ue001")
+
+
+def _sanitise(text: str) -> str:
+    return nh3.clean(text, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes={"http", "https", "mailto"},
+                     link_rel="noopener noreferrer nofollow", strip_comments=True)
+
+
+def format_value(value: Any, spec: str | None = None, *, latex: bool = False) -> str:
+    """A parameter or answer as a student reads it (``spec`` is a Python format spec such as ``.3f``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return format(value, spec) if spec else str(value)
+    if isinstance(value, float):
+        if spec:
+            text = format(value, spec)
+        elif value.is_integer() and abs(value) < 1e15:
+            text = str(int(value))
+        else:
+            text = format(value, ".10g")
+        if latex and "e" in text:
+            mantissa, _, exponent = text.partition("e")
+            exp = int(exponent)
+            text = rf"10^{{{exp}}}" if mantissa in ("1", "1.0") else rf"{mantissa} \times 10^{{{exp}}}"
+        return text
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(format_value(v, spec, latex=latex) for v in value) + "]"
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    return str(value)
+
+
+def _latex_text(value: str) -> str:
+    escaped = re.sub(r"([\\{}$&#^_%~])", lambda m: {"\\": r"\backslash ", "~": r"\sim "}.get(m.group(1), "\\" + m.group(1)),
+                     value)
+    return rf"\text{{{escaped}}}"
+
+
+def _grid(value: Any, what: str) -> list[list[Any]]:
+    if isinstance(value, (list, tuple)) and value and all(isinstance(r, (list, tuple)) for r in value):
+        return [list(r) for r in value]
+    if isinstance(value, (list, tuple)):
+        return [list(value)]
+    raise ExpressionError(f"{what} needs a list or a matrix (list of rows), got {format_value(value)[:40]!r}")
+
+
+def _latex_scalar(v: Any, spec: str | None) -> str:
+    if isinstance(v, str):
+        return _latex_text(v)
+    return format_value(v, spec, latex=True)
+
+
+def _bmatrix(value: Any, spec: str | None, *, column: bool = False) -> str:
+    rows = _grid(value, "matrix()")
+    if column:
+        if len(rows) != 1:
+            raise ExpressionError("column() needs a list of numbers")
+        rows = [[v] for v in rows[0]]
+    body = r" \\ ".join(" & ".join(_latex_scalar(v, spec) for v in row) for row in rows)
+    return rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"
+
+
+def _table(value: Any, spec: str | None) -> str:
+    rows = _grid(value, "table()")
+    cells = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(format_value(v, spec))}</td>" for v in row) + "</tr>" for row in rows
+    )
+    return f'<table class="dlq-grid"><tbody>{cells}</tbody></table>'
+
+
+class _Renderer:
+    def __init__(self, env: Mapping[str, Any]) -> None:
+        self.env = env
+        self.tokens: list[str] = []
+        self.block_tokens: set[int] = set()
+
+    def token(self, html_text: str, *, block: bool = False) -> str:
+        self.tokens.append(html_text)
+        if block:
+            self.block_tokens.add(len(self.tokens) - 1)
+        return _TOKEN.format(len(self.tokens) - 1)
+
+    def evaluate(self, inner: str) -> tuple[Any, str | None, str | None]:
+        """Evaluate ``expr|filter|fmt:SPEC``; return (value, format spec, structural filter)."""
+        inner = inner.strip()
+        helper = _HELPER.match(inner)
+        pieces = [p.strip() for p in inner.split("|")] if not helper else [helper.group(2), helper.group(1)]
+        expr, filters = pieces[0], pieces[1:]
+        spec: str | None = None
+        shape: str | None = None
+        for f in filters:
+            if f.startswith("fmt:"):
+                spec = f[4:].strip()
+                if not FORMAT_SPEC.match(spec):
+                    raise ExpressionError(f"bad number format '{spec}' (examples: .3f, .2e, .4g, d)")
+            elif f in _FILTERS:
+                shape = "bmatrix" if f == "matrix" else f
+            else:
+                raise ExpressionError(f"unknown filter '{f}' (use fmt:.3f, matrix, column, table, latex)")
+        value = compile_expression(expr).evaluate(self.env)
+        if spec:
+            try:
+                format_value(value, spec)
+            except (ValueError, TypeError):
+                raise ExpressionError(f"format '{spec}' does not apply to {format_value(value)[:40]!r}") from None
+        return value, spec, shape
+
+    def fill_math(self, math_text: str) -> str:
+        def one(m: re.Match[str]) -> str:
+            value, spec, shape = self.evaluate(m.group(1))
+            if shape in ("bmatrix", "column"):
+                return _bmatrix(value, spec, column=shape == "column")
+            if shape == "table":
+                raise ExpressionError("table() cannot be used inside $...$ math; use matrix()")
+            if isinstance(value, str):
+                return _latex_text(value)
+            return format_value(value, spec, latex=True)
+
+        return PLACEHOLDER.sub(one, math_text)
+
+    def fill_text(self, text: str) -> str:
+        def one(m: re.Match[str]) -> str:
+            value, spec, shape = self.evaluate(m.group(1))
+            if shape in ("bmatrix", "column"):
+                return self.token(html.escape("$" + _bmatrix(value, spec, column=shape == "column") + "$"))
+            if shape == "table":
+                return "\n\n" + self.token(_table(value, spec), block=True) + "\n\n"
+            if shape == "latex":
+                return self.token(html.escape("$" + format_value(value, spec, latex=True) + "$"))
+            return self.token(html.escape(format_value(value, spec)))
+
+        return PLACEHOLDER.sub(one, text)
+
+    def prepare(self, text: str) -> str:
+        out: list[str] = []
+        pos = 0
+        for m in _MATH.finditer(text):
+            out.append(self.fill_text(text[pos:m.start()]))
+            kind = next(k for k, v in m.groupdict().items() if v is not None)
+            left, right = _DELIMS[kind]
+            out.append(self.token(html.escape(left + self.fill_math(m.group(kind)) + right)))
+            pos = m.end()
+        out.append(self.fill_text(text[pos:]))
+        return "".join(out)
+
+    def restore(self, rendered: str) -> str:
+        for i in self.block_tokens:
+            rendered = rendered.replace(f"<p>{_TOKEN.format(i)}</p>", self.tokens[i])
+        return _TOKEN_RE.sub(lambda m: self.tokens[int(m.group(1))], rendered)
+
+
+def render_markdown(text: str, env: Mapping[str, Any], *, inline: bool = False) -> str:
+    """Render template text for one variant; raise :class:`TemplateError` on a bad placeholder."""
+    text = text.replace("\ue000", "").replace("\ue001", "")
+    renderer = _Renderer(env)
+    prepared = renderer.prepare(text)
+    rendered = _md.renderInline(prepared) if inline else _md.render(prepared)
+    return _sanitise(renderer.restore(rendered)).strip()
+
+
+def render_inline(text: str, env: Mapping[str, Any]) -> str:
+    return render_markdown(text, env, inline=True)
+
+
+def placeholders_in(text: str) -> list[str]:
+    return [m.group(1) for m in PLACEHOLDER.finditer(text)]
+
+
+def check_placeholders(text: str) -> None:
+    """Compile every placeholder expression (without evaluating); raise on a forbidden one."""
+    for inner in placeholders_in(text):
+        inner = inner.strip()
+        helper = _HELPER.match(inner)
+        compile_expression(helper.group(2) if helper else inner.split("|")[0])
+

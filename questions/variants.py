@@ -1,0 +1,504 @@
+"""Turning a :class:`TemplateSpec` and a seed into one student's :class:`Variant`."""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from html import escape as html_escape
+from typing import Any
+
+import numpy as np
+
+import dlcore
+from questions.answers import input_hint, values_match
+from questions.errors import EvaluationFailure, ExpressionError, TemplateError
+from questions.expressions import compile_expression
+from questions.render import format_value, render_inline, render_markdown
+from questions.template import FREE_TYPES, PartSpec, TemplateSpec
+
+__all__ = ["Variant", "VariantPart", "generate_variant", "MAX_DRAWS"]
+
+MAX_DRAWS = 1000
+MAX_ELEMENTS = 10_000
+
+
+@dataclass
+class VariantPart:
+    """One answer box of a variant, with everything needed to grade it."""
+
+    key: str
+    label: str
+    type: str
+    points: float
+    correct: Any
+    tolerance: dict[str, Any] = field(default_factory=dict)
+    partial: str = "none"
+    choices: list[dict[str, str]] = field(default_factory=list)
+    mistakes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    explanation_html: str = ""
+    input: dict[str, Any] = field(default_factory=dict)
+    option_feedback: dict[str, str] = field(default_factory=dict)
+
+    def public_dict(self) -> dict[str, Any]:
+        """What the student may see before grading: no answer, no mistakes, no explanation."""
+        return {"key": self.key, "label": self.label, "type": self.type, "points": self.points,
+                "choices": [dict(c) for c in self.choices], "input": dict(self.input)}
+
+    def to_dict(self) -> dict[str, Any]:
+        return copy.deepcopy(asdict(self))
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> VariantPart:
+        return cls(**copy.deepcopy(dict(d)))
+
+
+@dataclass
+class Variant:
+    """One student's instance of a template: a pure function of (template, seed)."""
+
+    slug: str
+    title: str
+    seed: int
+    template_hash: str
+    params: dict[str, Any]
+    text_html: str
+    parts: list[VariantPart]
+    steps: list[dict[str, Any]]
+    explanation_html: str = ""
+
+    @property
+    def max_score(self) -> float:
+        return float(sum(p.points for p in self.parts))
+
+    def part(self, key: str) -> VariantPart:
+        for p in self.parts:
+            if p.key == key:
+                return p
+        raise KeyError(key)
+
+    def public_dict(self) -> dict[str, Any]:
+        """Safe to send to the student's browser before grading."""
+        return {"slug": self.slug, "title": self.title, "text_html": self.text_html,
+                "max_score": self.max_score, "parts": [p.public_dict() for p in self.parts]}
+
+    def to_dict(self) -> dict[str, Any]:
+        d = copy.deepcopy(asdict(self))
+        d["parts"] = [p.to_dict() for p in self.parts]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Variant:
+        data = copy.deepcopy(dict(d))
+        data["parts"] = [VariantPart.from_dict(p) for p in data["parts"]]
+        return cls(**data)
+
+
+class _Rejected(Exception):
+    """This draw is unusable; draw again. ``reason`` is counted across draws."""
+
+    def __init__(self, reason: str, path: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.path = path
+
+
+def _err(spec: TemplateSpec, message: str, path: str) -> TemplateError:
+    return TemplateError(message, path=path or None, line=spec.line_of(path))
+
+
+def _eval(spec: TemplateSpec, source: Any, env: Mapping[str, Any], path: str) -> Any:
+    """Evaluate an expression string (other values are literals)."""
+    if not isinstance(source, str):
+        return copy.deepcopy(source)
+    try:
+        return _plain(compile_expression(source).evaluate(env))
+    except EvaluationFailure as exc:
+        raise _Rejected(f"'{source}' could not be computed ({exc.message})", path) from None
+    except ExpressionError as exc:
+        raise _err(spec, f"{exc.message} (in {source!r})", path) from None
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _number(spec: TemplateSpec, value: Any, path: str, *, integer: bool) -> float | int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _err(spec, f"expected a number, got {format_value(value)[:40]!r}", path)
+    if integer:
+        if isinstance(value, float) and not value.is_integer():
+            raise _err(spec, f"expected a whole number, got {value}", path)
+        return int(value)
+    return float(value)
+
+
+def _elements(spec: TemplateSpec, data: dict[str, Any], count: int, rng: np.random.Generator,
+              env: Mapping[str, Any], path: str) -> list[Any]:
+    if count > MAX_ELEMENTS:
+        raise _err(spec, f"more than {MAX_ELEMENTS} elements", path)
+    if "int" in data:
+        lo, hi = (_number(spec, _eval(spec, b, env, path), path, integer=True) for b in data["int"])
+        pool = [v for v in range(int(lo), int(hi) + 1) if not (data.get("nonzero") and v == 0)] if hi - lo < 10_000 else None
+        if pool is not None:
+            if not pool:
+                raise _err(spec, f"the range [{lo}, {hi}] is empty", path)
+            return [pool[int(i)] for i in rng.integers(len(pool), size=count)]
+        return [int(v) for v in rng.integers(lo, hi + 1, size=count)]
+    lo, hi = (_number(spec, _eval(spec, b, env, path), path, integer=False) for b in data["float"])
+    if lo > hi:
+        raise _err(spec, f"the range [{lo}, {hi}] is empty", path)
+    decimals = data.get("decimals", 2)
+    out = []
+    for v in rng.uniform(lo, hi, size=count):
+        x = round(float(v), decimals)
+        tries = 0
+        while data.get("nonzero") and x == 0 and tries < 100:
+            x, tries = round(float(rng.uniform(lo, hi)), decimals), tries + 1
+        out.append(x + 0.0)  # +0.0 turns -0.0 into 0.0
+    return out
+
+
+def _sample(spec: TemplateSpec, rng: np.random.Generator) -> dict[str, Any]:
+    env: dict[str, Any] = {}
+    for p in spec.params:
+        path = f"params.{p.name}"
+        d = p.data
+        if p.kind == "int":
+            lo, hi = (_number(spec, _eval(spec, b, env, path), f"{path}.int", integer=True) for b in d["int"])
+            step = _number(spec, _eval(spec, d.get("step", 1), env, path), f"{path}.step", integer=True)
+            if step <= 0:
+                raise _err(spec, "step must be positive", f"{path}.step")
+            n = (hi - lo) // step + 1
+            if n <= 0:
+                raise _Rejected(f"the range of '{p.name}' [{lo}, {hi}] is empty", f"{path}.int")
+            env[p.name] = int(lo + step * int(rng.integers(n)))
+        elif p.kind == "float":
+            lo, hi = (_number(spec, _eval(spec, b, env, path), f"{path}.float", integer=False) for b in d["float"])
+            if lo > hi:
+                raise _Rejected(f"the range of '{p.name}' [{lo}, {hi}] is empty", f"{path}.float")
+            env[p.name] = round(float(rng.uniform(lo, hi)), d.get("decimals", 2)) + 0.0
+        elif p.kind == "choice":
+            env[p.name] = copy.deepcopy(d["choice"][int(rng.integers(len(d["choice"])))])
+        elif p.kind == "vector":
+            el = d["vector"]
+            n = _number(spec, _eval(spec, el["length"], env, path), f"{path}.vector.length", integer=True)
+            env[p.name] = _elements(spec, el, int(n), rng, env, f"{path}.vector")
+        elif p.kind == "matrix":
+            el = d["matrix"]
+            r, c = (int(_number(spec, _eval(spec, s, env, path), f"{path}.matrix.shape", integer=True))
+                    for s in el["shape"])
+            flat = _elements(spec, el, r * c, rng, env, f"{path}.matrix")
+            env[p.name] = [flat[i * c:(i + 1) * c] for i in range(r)]
+        elif p.kind == "derived":
+            env[p.name] = _eval(spec, d["derived"], env, f"{path}.derived")
+        else:
+            env[p.name] = copy.deepcopy(d["value"])
+        try:
+            json.dumps(env[p.name], allow_nan=False)
+        except (TypeError, ValueError):
+            raise _err(spec, f"parameter '{p.name}' must be numbers, text or lists of them", path) from None
+    return env
+
+
+def _resolve(spec: TemplateSpec, value: Any, env: Mapping[str, Any], path: str) -> Any:
+    if isinstance(value, str):
+        try:
+            return _eval(spec, value, env, path)
+        except TemplateError as exc:
+            if "unknown name" in exc.message and value.strip().isidentifier():
+                raise _err(spec, f"{exc.message}. To pass the text {value.strip()} write \"'{value.strip()}'\"",
+                           path) from None
+            raise
+    if isinstance(value, list):
+        return [_resolve(spec, v, env, f"{path}.{i}") for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        return {k: _resolve(spec, v, env, f"{path}.{k}") for k, v in value.items()}
+    return copy.deepcopy(value)
+
+
+def _select(answer: Any, select: str | None) -> Any:
+    if not select:
+        return answer
+    value = answer
+    for piece in select.split("."):
+        if isinstance(value, dict) and piece in value:
+            value = value[piece]
+        elif isinstance(value, list) and piece.lstrip("-").isdigit() and -len(value) <= int(piece) < len(value):
+            value = value[int(piece)]
+        else:
+            keys = ", ".join(map(str, value)) if isinstance(value, dict) else f"a list of {len(value)}" \
+                if isinstance(value, list) else "a single value"
+            raise KeyError(f"select '{select}': no '{piece}' in the answer (it has {keys})")
+    return value
+
+
+def _is_num(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def _normalise(ptype: str, value: Any) -> Any:
+    """The value in the part's type, or ``ValueError`` with a reason."""
+    if ptype == "integer":
+        if _is_num(value) and float(value).is_integer():
+            return int(value)
+        raise ValueError(f"{format_value(value)[:40]!r} is not a whole number (use type: numeric?)")
+    if ptype == "numeric":
+        if _is_num(value):
+            return float(value)
+        raise ValueError(f"{format_value(value)[:40]!r} is not a single number")
+    if ptype == "vector":
+        if isinstance(value, list) and value and all(_is_num(v) for v in value):
+            return [float(v) for v in value]
+        raise ValueError(f"{format_value(value)[:40]!r} is not a list of numbers")
+    if ptype == "shape":
+        if isinstance(value, list) and value and all(_is_num(v) and float(v).is_integer() for v in value):
+            return [int(v) for v in value]
+        raise ValueError(f"{format_value(value)[:40]!r} is not a list of whole numbers")
+    if ptype == "matrix":
+        if (isinstance(value, list) and value and all(isinstance(r, list) and r for r in value)
+                and len({len(r) for r in value}) == 1 and all(_is_num(v) for r in value for v in r)):
+            return [[float(v) for v in r] for r in value]
+        raise ValueError(f"{format_value(value)[:40]!r} is not a matrix (list of equal rows)")
+    if ptype == "true_false":
+        if isinstance(value, bool):
+            return value
+        raise ValueError(f"{value!r} is not true or false")
+    return value  # computed single_choice: any JSON value
+
+
+class _Solver:
+    """Solve once per (solver, params) within a draw."""
+
+    def __init__(self) -> None:
+        self.solutions: dict[str, dlcore.Solution] = {}
+        self.mistakes: dict[str, dict[str, Any]] = {}
+
+    @staticmethod
+    def key(name: str, params: Any) -> str:
+        return name + json.dumps(params, sort_keys=True)
+
+    def solve(self, name: str, params: dict[str, Any], path: str) -> dlcore.Solution:
+        k = self.key(name, params)
+        if k not in self.solutions:
+            try:
+                self.solutions[k] = dlcore.solve(name, params)
+            except dlcore.SolverError as exc:
+                raise _Rejected(f"solver '{name}' refused the parameters ({exc})", path) from None
+        return self.solutions[k]
+
+    def mistake_answers(self, name: str, params: dict[str, Any]) -> dict[str, Any]:
+        k = self.key(name, params)
+        if k not in self.mistakes:
+            try:
+                self.mistakes[k] = dlcore.mistake_answers(name, params)
+            except dlcore.SolverError:
+                self.mistakes[k] = {}
+        return self.mistakes[k]
+
+
+def _option_text(part: PartSpec, value: Any) -> str:
+    fmt = part.format
+    if fmt is None and "decimals" in part.tolerance:
+        fmt = f".{part.tolerance['decimals']}f"
+    has_float = isinstance(value, float) or (isinstance(value, list) and any(isinstance(v, float) for v in value))
+    if fmt is None and has_float:
+        fmt = ".4g"
+    return format_value(value, fmt)
+
+
+@dataclass
+class _Computed:
+    correct: Any
+    mistakes: dict[str, Any]
+    steps: list[tuple[str, dlcore.Solution]]
+    options: list[tuple[Any, str, str | None]] = field(default_factory=list)  # (value, text, mistake name)
+
+
+def _compute_part(spec: TemplateSpec, part: PartSpec, env: dict[str, Any], solver: _Solver) -> _Computed:
+    steps: list[tuple[str, dlcore.Solution]] = []
+    params: dict[str, Any] = {}
+    if part.solver:
+        params = _resolve(spec, part.solver_params, env, f"{part.path}.solver_params")
+        sol = solver.solve(part.solver, params, f"{part.path}.solver_params")
+        steps.append((solver.key(part.solver, params), sol))
+        try:
+            answer = _select(sol.answer, part.select)
+        except KeyError as exc:
+            raise _err(spec, str(exc.args[0]), f"{part.path}.select") from None
+    elif part.value is not None:
+        answer = _eval(spec, part.value, env, f"{part.path}.value")
+    elif part.type == "true_false":
+        answer = part.correct
+    else:  # fixed options
+        return _Computed(correct=part.correct, mistakes={}, steps=[])
+    try:
+        correct = _normalise(part.type, answer)
+    except ValueError as exc:
+        raise _err(spec, f"part '{part.key}' is {part.type} but its answer {exc}", part.path) from None
+
+    mistakes: dict[str, Any] = {}
+    for m in part.mistakes:
+        try:
+            if m.value is not None:
+                raw = _eval(spec, m.value, env, f"{m.path}.value")
+            elif m.solver_params is not None:
+                overrides = _resolve(spec, m.solver_params, env, f"{m.path}.solver_params")
+                raw = _select(solver.solve(part.solver or "", {**params, **overrides}, m.path).answer, part.select)
+            else:
+                computed = solver.mistake_answers(part.solver or "", params)
+                if m.name not in computed:
+                    continue
+                raw = _select(computed[m.name], part.select)
+            value = _normalise(part.type, raw)
+        except (_Rejected, KeyError, ValueError):
+            continue  # this mistake has no value for these numbers
+        tolerance = part.tolerance or {}
+        if values_match(value, correct, tolerance) == 1.0:
+            raise _Rejected(f"mistake '{m.name}' of part '{part.key}' gives the correct answer", m.path)
+        mistakes[m.name] = value
+
+    out = _Computed(correct=correct, mistakes=mistakes, steps=steps)
+    if part.computed_choices:
+        seen: dict[str, int] = {}
+        candidates: list[tuple[Any, str | None]] = [(correct, None)]
+        if part.distractors_from_mistakes:
+            candidates += [(v, name) for name, v in mistakes.items()]
+        for i, d in enumerate(part.distractors):
+            try:
+                candidates.append((_eval(spec, d, env, f"{part.path}.distractors.{i}"), None))
+            except _Rejected:
+                continue
+        for value, name in candidates:
+            text = _option_text(part, value)
+            if text in seen:
+                if seen[text] == 0 and name is not None:
+                    raise _Rejected(f"mistake '{name}' of part '{part.key}' shows the same option as the correct answer",
+                                    part.path)
+                continue
+            if len(out.options) >= part.max_options:
+                break
+            seen[text] = len(out.options)
+            out.options.append((value, text, name))
+        if len(out.options) < 2:
+            raise _Rejected(f"part '{part.key}' has fewer than 2 distinct options", part.path)
+    return out
+
+
+def _seed_entropy(seed: int) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TemplateError(f"the seed must be a whole number, got {seed!r}")
+    return int(seed) % 2**64
+
+
+def _letters(n: int) -> list[str]:
+    return [chr(ord("a") + i) for i in range(n)]
+
+
+def _build_part(spec: TemplateSpec, part: PartSpec, c: _Computed, env: dict[str, Any], answers: dict[str, Any],
+                rng: np.random.Generator) -> VariantPart:
+    def html(text: str, path: str) -> str:
+        try:
+            return render_inline(text, env)
+        except EvaluationFailure as exc:
+            raise _err(spec, exc.message, path) from None
+        except ExpressionError as exc:
+            raise _err(spec, exc.message, path) from None
+
+    vp = VariantPart(key=part.key, label=part.label, type=part.type, points=part.points, correct=c.correct,
+                     tolerance=dict(part.tolerance), partial=part.partial)
+    explanation_env = {**env, "answers": answers}
+    if part.explanation:
+        try:
+            vp.explanation_html = render_markdown(part.explanation, explanation_env)
+        except ExpressionError as exc:
+            raise _err(spec, exc.message, f"{part.path}.explanation") from None
+    feedback = {m.name: html(m.feedback, f"{m.path}.feedback") if m.feedback else "" for m in part.mistakes}
+    if part.type in FREE_TYPES:
+        vp.mistakes = {n: {"value": v, "feedback": feedback[n]} for n, v in c.mistakes.items()}
+        vp.input = input_hint(part.type, c.correct, part.tolerance)
+    elif part.type == "true_false":
+        vp.choices = [{"id": "true", "html": "True"}, {"id": "false", "html": "False"}]
+    elif part.options:
+        order = list(range(len(part.options)))
+        if part.shuffle:
+            order = [int(i) for i in rng.permutation(len(order))]
+        vp.choices = [{"id": part.options[i]["id"], "html": html(part.options[i]["text"], f"{part.path}.options.{i}")}
+                      for i in order]
+        ids = [ch["id"] for ch in vp.choices]
+        if part.type == "multiple_choice":
+            wanted = [part.correct] if isinstance(part.correct, str) else list(part.correct)
+            vp.correct = sorted(wanted, key=ids.index)
+        vp.option_feedback = {o["id"]: html(o["feedback"], f"{part.path}.options.{i}.feedback")
+                              for i, o in enumerate(part.options) if o.get("feedback")}
+    else:  # computed single choice
+        order = [int(i) for i in rng.permutation(len(c.options))] if part.shuffle else list(range(len(c.options)))
+        letters = _letters(len(order))
+        for letter, i in zip(letters, order, strict=True):
+            value, text, name = c.options[i]
+            vp.choices.append({"id": letter, "html": html_escape(text)})
+            if i == 0:
+                vp.correct = letter
+            if name is not None:
+                vp.mistakes[name] = {"value": value, "feedback": feedback.get(name, ""), "choice": letter}
+                if feedback.get(name):
+                    vp.option_feedback[letter] = feedback[name]
+    return vp
+
+
+def generate_variant(spec: TemplateSpec, seed: int) -> Variant:
+    """Draw parameters from ``seed`` (redrawing failed constraints), solve, render; pure and deterministic."""
+    entropy = _seed_entropy(seed)
+    rng = np.random.default_rng([entropy, 0])
+    reasons: Counter[str] = Counter()
+    paths: dict[str, str] = {}
+    for _ in range(MAX_DRAWS):
+        solver = _Solver()
+        try:
+            env = _sample(spec, rng)
+            for i, expr in enumerate(spec.constraints):
+                if not _eval(spec, expr, env, f"constraints.{i}"):
+                    raise _Rejected(f"constraint '{expr}' (constraints.{i}) was false", f"constraints.{i}")
+            computed = [_compute_part(spec, part, env, solver) for part in spec.parts]
+            text_html = render_markdown(spec.text, env)
+        except _Rejected as r:
+            reasons[r.reason] += 1
+            paths[r.reason] = r.path
+            continue
+        except EvaluationFailure as exc:  # in the text: a placeholder that cannot be computed for these numbers
+            reasons[f"the text could not be rendered ({exc.message})"] += 1
+            paths[f"the text could not be rendered ({exc.message})"] = "text"
+            continue
+        except ExpressionError as exc:
+            raise _err(spec, exc.message, "text") from None
+        break
+    else:
+        reason, count = reasons.most_common(1)[0]
+        raise _err(spec, f"no valid variant in {MAX_DRAWS} draws (seed {seed}): {reason} in {count} of them. "
+                         "Loosen the constraints or the parameter ranges.", paths[reason])
+
+    answers = {part.key: c.correct for part, c in zip(spec.parts, computed, strict=True)}
+    choice_rng = np.random.default_rng([entropy, 1])
+    parts = [_build_part(spec, part, c, env, answers, choice_rng) for part, c in zip(spec.parts, computed, strict=True)]
+    steps: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for c in computed:
+        for key, sol in c.steps:
+            if key not in seen:
+                seen.add(key)
+                steps.extend(s.to_dict() for s in sol.steps)
+    explanation_html = ""
+    if spec.explanation:
+        try:
+            explanation_html = render_markdown(spec.explanation, {**env, "answers": answers})
+        except ExpressionError as exc:
+            raise _err(spec, exc.message, "explanation") from None
+    return Variant(slug=spec.slug, title=spec.title, seed=int(seed), template_hash=spec.hash, params=env,
+                   text_html=text_html, parts=parts, steps=steps, explanation_html=explanation_html)
