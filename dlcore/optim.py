@@ -87,6 +87,12 @@ def _tex(x: Array | float) -> str:
     return vec(arr.tolist()) if arr.ndim else num(float(arr))
 
 
+def _sub(x: Array | float) -> str:
+    """A value substituted into a formula: negative numbers in parentheses."""
+    text = _tex(x)
+    return f"({text})" if text.startswith("-") else text
+
+
 def _step(label: str, formula: str, value: Array, is_list: bool) -> Step:
     """A step whose LaTeX is ``formula = value``."""
     return Step(label, rf"{formula} = {_tex(value)}", _out(value, is_list))
@@ -118,7 +124,7 @@ def sgd_step(*, theta: Value, grad: Value, lr: float) -> Solution:
     """
     is_list, (theta_, g) = _arrays(theta, grad=grad)
     theta_new = theta_ - lr * g
-    step = _step("Updated parameter", rf"\theta - \eta g = {_tex(theta_)} - {num(lr)} \cdot {_tex(g)}", theta_new, is_list)
+    step = _step("Updated parameter", rf"\theta - \eta g = {_sub(theta_)} - {num(lr)} \cdot {_sub(g)}", theta_new, is_list)
     return Solution({"theta": _out(theta_new, is_list)}, (step,))
 
 
@@ -166,7 +172,7 @@ def batch_gd_step(*, theta: Value, grads: Any, lr: float, reduction: str) -> Sol
     steps = (
         Step("Number of samples", rf"m = {m}", m),
         _step("Batch gradient", rf"g = {reduce_tex}", g, is_list),
-        _step("Updated parameter", rf"\theta - \eta g = {_tex(theta_)} - {num(lr)} \cdot {_tex(g)}", theta_new, is_list),
+        _step("Updated parameter", rf"\theta - \eta g = {_sub(theta_)} - {num(lr)} \cdot {_sub(g)}", theta_new, is_list),
     )
     return Solution({"theta": _out(theta_new, is_list), "grad": _out(g, is_list)}, steps)
 
@@ -234,11 +240,11 @@ def momentum_step(
     is_list, (theta_, g, v) = _arrays(theta, grad=grad, velocity=velocity)
     theta_new, v_new = _momentum(theta_, g, v, lr, momentum, convention)
     if convention == "sutskever":
-        v_tex = rf"v = \mu v - \eta g = {num(momentum)} \cdot {_tex(v)} - {num(lr)} \cdot {_tex(g)}"
-        theta_tex = rf"\theta + v = {_tex(theta_)} + {_tex(v_new)}"
+        v_tex = rf"v = \mu v - \eta g = {num(momentum)} \cdot {_sub(v)} - {num(lr)} \cdot {_sub(g)}"
+        theta_tex = rf"\theta + v = {_sub(theta_)} + {_sub(v_new)}"
     else:
-        v_tex = rf"v = \mu v + g = {num(momentum)} \cdot {_tex(v)} + {_tex(g)}"
-        theta_tex = rf"\theta - \eta v = {_tex(theta_)} - {num(lr)} \cdot {_tex(v_new)}"
+        v_tex = rf"v = \mu v + g = {num(momentum)} \cdot {_sub(v)} + {_sub(g)}"
+        theta_tex = rf"\theta - \eta v = {_sub(theta_)} - {num(lr)} \cdot {_sub(v_new)}"
     steps = (
         _step("New velocity", v_tex, v_new, is_list),
         _step("Updated parameter", theta_tex, theta_new, is_list),
@@ -330,17 +336,17 @@ def nesterov_step(
     if convention == "sutskever":
         lookahead = theta_ + momentum * v
         steps.append(_step("Look-ahead point where the gradient is taken",
-                           rf"\tilde\theta = \theta + \mu v = {_tex(theta_)} + {mu} \cdot {_tex(v)}", lookahead, is_list))
-        steps.append(_step("New velocity", rf"v = \mu v - \eta g(\tilde\theta) = {mu} \cdot {_tex(v)} - {eta} \cdot {_tex(g)}",
+                           rf"\tilde\theta = \theta + \mu v = {_sub(theta_)} + {mu} \cdot {_sub(v)}", lookahead, is_list))
+        steps.append(_step("New velocity", rf"v = \mu v - \eta g(\tilde\theta) = {mu} \cdot {_sub(v)} - {eta} \cdot {_sub(g)}",
                            v_new, is_list))
-        steps.append(_step("Updated parameter", rf"\theta + v = {_tex(theta_)} + {_tex(v_new)}", theta_new, is_list))
+        steps.append(_step("Updated parameter", rf"\theta + v = {_sub(theta_)} + {_sub(v_new)}", theta_new, is_list))
     elif convention == "bengio":
-        steps.append(_step("New velocity", rf"v = \mu v - \eta g = {mu} \cdot {_tex(v)} - {eta} \cdot {_tex(g)}", v_new, is_list))
-        steps.append(_step("Updated parameter", rf"\theta + \mu v - \eta g = {_tex(theta_)} + {mu} \cdot {_tex(v_new)} - {eta} \cdot {_tex(g)}",
+        steps.append(_step("New velocity", rf"v = \mu v - \eta g = {mu} \cdot {_sub(v)} - {eta} \cdot {_sub(g)}", v_new, is_list))
+        steps.append(_step("Updated parameter", rf"\theta + \mu v - \eta g = {_sub(theta_)} + {mu} \cdot {_sub(v_new)} - {eta} \cdot {_sub(g)}",
                            theta_new, is_list))
     else:
-        steps.append(_step("New velocity (momentum buffer)", rf"v = \mu v + g = {mu} \cdot {_tex(v)} + {_tex(g)}", v_new, is_list))
-        steps.append(_step("Nesterov direction", rf"g + \mu v = {_tex(g)} + {mu} \cdot {_tex(v_new)}", g + momentum * v_new, is_list))
+        steps.append(_step("New velocity (momentum buffer)", rf"v = \mu v + g = {mu} \cdot {_sub(v)} + {_sub(g)}", v_new, is_list))
+        steps.append(_step("Nesterov direction", rf"g + \mu v = {_sub(g)} + {mu} \cdot {_sub(v_new)}", g + momentum * v_new, is_list))
         steps.append(_step("Updated parameter", r"\theta - \eta (g + \mu v)", theta_new, is_list))
     answer = _nesterov_answer(theta_new, v_new, theta_ + momentum * v, is_list, convention)
     return Solution(answer, tuple(steps))
@@ -430,11 +436,11 @@ def rmsprop_step(
     denom_tex = r"\sqrt{r_t + \delta}" if delta_inside_sqrt else r"\sqrt{r_t} + \delta"
     steps = (
         _step("Accumulated squared gradient",
-              rf"r_t = \rho r_{{t-1}} + (1-\rho) g^2 = {num(rho)} \cdot {_tex(r_prev)} + {num(1 - rho)} \cdot {_tex(g)}^2",
+              rf"r_t = \rho r_{{t-1}} + (1-\rho) g^2 = {num(rho)} \cdot {_sub(r_prev)} + {num(1 - rho)} \cdot {_sub(g)}^2",
               r_t, is_list),
         _step("RMS denominator", denom_tex, denom, is_list),
-        _step("Update", rf"\frac{{\alpha g}}{{{denom_tex}}} = \frac{{{num(lr)} \cdot {_tex(g)}}}{{{_tex(denom)}}}", update, is_list),
-        _step("Updated parameter", rf"\theta_{{t+1}} = \theta_t - {_tex(update)} = {_tex(theta_)} - {_tex(update)}", theta_new, is_list),
+        _step("Update", rf"\frac{{\alpha g}}{{{denom_tex}}} = \frac{{{num(lr)} \cdot {_sub(g)}}}{{{_sub(denom)}}}", update, is_list),
+        _step("Updated parameter", rf"\theta_{{t+1}} = \theta_t - {_sub(update)} = {_sub(theta_)} - {_sub(update)}", theta_new, is_list),
     )
     return Solution({"theta": _out(theta_new, is_list), "r": _out(r_t, is_list)}, steps)
 
@@ -508,23 +514,23 @@ def _adam_iteration_steps(r: dict[str, Array], theta_: Array, g: Array, m: Array
                           lr: float, beta1: float, beta2: float, eps: float, bias_correction: bool,
                           is_list: bool, prefix: str = "") -> list[Step]:
     steps = [
-        _step(f"{prefix}First moment", rf"m_t = \beta_1 m + (1-\beta_1) g = {num(beta1)} \cdot {_tex(m)} + {num(1 - beta1)} \cdot {_tex(g)}",
+        _step(f"{prefix}First moment", rf"m_t = \beta_1 m + (1-\beta_1) g = {num(beta1)} \cdot {_sub(m)} + {num(1 - beta1)} \cdot {_sub(g)}",
               r["m"], is_list),
-        _step(f"{prefix}Second moment", rf"v_t = \beta_2 v + (1-\beta_2) g^2 = {num(beta2)} \cdot {_tex(v)} + {num(1 - beta2)} \cdot {_tex(g)}^2",
+        _step(f"{prefix}Second moment", rf"v_t = \beta_2 v + (1-\beta_2) g^2 = {num(beta2)} \cdot {_sub(v)} + {num(1 - beta2)} \cdot {_sub(g)}^2",
               r["v"], is_list),
     ]
     if bias_correction:
         steps += [
-            _step(f"{prefix}Bias-corrected first moment", rf"\hat m = \frac{{m_t}}{{1-\beta_1^{{{t}}}}} = \frac{{{_tex(r['m'])}}}{{{num(1 - beta1**t)}}}",
+            _step(f"{prefix}Bias-corrected first moment", rf"\hat m = \frac{{m_t}}{{1-\beta_1^{{{t}}}}} = \frac{{{_sub(r['m'])}}}{{{num(1 - beta1**t)}}}",
                   r["m_hat"], is_list),
-            _step(f"{prefix}Bias-corrected second moment", rf"\hat v = \frac{{v_t}}{{1-\beta_2^{{{t}}}}} = \frac{{{_tex(r['v'])}}}{{{num(1 - beta2**t)}}}",
+            _step(f"{prefix}Bias-corrected second moment", rf"\hat v = \frac{{v_t}}{{1-\beta_2^{{{t}}}}} = \frac{{{_sub(r['v'])}}}{{{num(1 - beta2**t)}}}",
                   r["v_hat"], is_list),
         ]
     m_sym, v_sym = (r"\hat m", r"\hat v") if bias_correction else ("m_t", "v_t")
     steps += [
-        _step(f"{prefix}Update", rf"\frac{{\eta {m_sym}}}{{\sqrt{{{v_sym}}} + \epsilon}} = \frac{{{num(lr)} \cdot {_tex(r['m_hat'])}}}{{\sqrt{{{_tex(r['v_hat'])}}} + {num(eps)}}}",
+        _step(f"{prefix}Update", rf"\frac{{\eta {m_sym}}}{{\sqrt{{{v_sym}}} + \epsilon}} = \frac{{{num(lr)} \cdot {_sub(r['m_hat'])}}}{{\sqrt{{{_sub(r['v_hat'])}}} + {num(eps)}}}",
               r["update"], is_list),
-        _step(f"{prefix}Updated parameter", rf"\theta - \text{{update}} = {_tex(theta_)} - {_tex(r['update'])}", r["theta"], is_list),
+        _step(f"{prefix}Updated parameter", rf"\theta - \text{{update}} = {_sub(theta_)} - {_sub(r['update'])}", r["theta"], is_list),
     ]
     return steps
 
@@ -672,10 +678,10 @@ def adagrad_step(
     theta_new = theta_ - update
     denom_tex = r"\sqrt{G_t + \epsilon}" if eps_inside_sqrt else r"\sqrt{G_t} + \epsilon"
     steps = (
-        _step("Accumulated squared gradient", rf"G_t = G_{{t-1}} + g^2 = {_tex(accum_)} + {_tex(g)}^2", accum_new, is_list),
+        _step("Accumulated squared gradient", rf"G_t = G_{{t-1}} + g^2 = {_sub(accum_)} + {_sub(g)}^2", accum_new, is_list),
         _step("Denominator", denom_tex, denom, is_list),
-        _step("Update", rf"\frac{{\eta g}}{{{denom_tex}}} = \frac{{{num(lr)} \cdot {_tex(g)}}}{{{_tex(denom)}}}", update, is_list),
-        _step("Updated parameter", rf"\theta - \text{{update}} = {_tex(theta_)} - {_tex(update)}", theta_new, is_list),
+        _step("Update", rf"\frac{{\eta g}}{{{denom_tex}}} = \frac{{{num(lr)} \cdot {_sub(g)}}}{{{_sub(denom)}}}", update, is_list),
+        _step("Updated parameter", rf"\theta - \text{{update}} = {_sub(theta_)} - {_sub(update)}", theta_new, is_list),
     )
     return Solution({"theta": _out(theta_new, is_list), "accum": _out(accum_new, is_list)}, steps)
 
@@ -743,9 +749,9 @@ def l1_regularized_step(*, theta: Value, grad: Value, lr: float, lam: float) -> 
     """
     is_list, theta_, reg, total, theta_new = _regularized(theta, grad, lr, _l1_grad(lam))
     steps = (
-        _step("Penalty gradient", rf"\lambda\,\mathrm{{sign}}(\theta) = {num(lam)} \cdot \mathrm{{sign}}({_tex(theta_)})", reg, is_list),
+        _step("Penalty gradient", rf"\lambda\,\mathrm{{sign}}(\theta) = {num(lam)} \cdot \mathrm{{sign}}({_sub(theta_)})", reg, is_list),
         _step("Total gradient", r"g + \lambda\,\mathrm{sign}(\theta)", total, is_list),
-        _step("Updated parameter", rf"\theta - \eta g_{{total}} = {_tex(theta_)} - {num(lr)} \cdot {_tex(total)}", theta_new, is_list),
+        _step("Updated parameter", rf"\theta - \eta g_{{total}} = {_sub(theta_)} - {num(lr)} \cdot {_sub(total)}", theta_new, is_list),
     )
     return Solution({"theta": _out(theta_new, is_list), "grad": _out(total, is_list)}, steps)
 
@@ -763,9 +769,9 @@ def l2_regularized_step(*, theta: Value, grad: Value, lr: float, lam: float) -> 
     """
     is_list, theta_, reg, total, theta_new = _regularized(theta, grad, lr, _l2_grad(lam))
     steps = (
-        _step("Penalty gradient", rf"\lambda \theta = {num(lam)} \cdot {_tex(theta_)}", reg, is_list),
+        _step("Penalty gradient", rf"\lambda \theta = {num(lam)} \cdot {_sub(theta_)}", reg, is_list),
         _step("Total gradient", r"g + \lambda \theta", total, is_list),
-        _step("Updated parameter", rf"\theta - \eta g_{{total}} = {_tex(theta_)} - {num(lr)} \cdot {_tex(total)}", theta_new, is_list),
+        _step("Updated parameter", rf"\theta - \eta g_{{total}} = {_sub(theta_)} - {num(lr)} \cdot {_sub(total)}", theta_new, is_list),
     )
     return Solution({"theta": _out(theta_new, is_list), "grad": _out(total, is_list)}, steps)
 
@@ -835,7 +841,7 @@ def _neuron_answer(trace: list[dict[str, Any]], b: float) -> Answer:
             "velocity": [float(x) for x in last["v"]], "losses": [float(r["loss"]) for r in trace]}
 
 
-def _neuron_steps(rec: dict[str, Any], i: int, y: float, lr: float, momentum: float, loss: str) -> list[Step]:
+def _neuron_steps(rec: dict[str, Any], i: int, lr: float, momentum: float, loss: str) -> list[Step]:
     it = f"Iteration {i}: "
     loss_tex = r"\frac{1}{2}(\hat y - y)^2" if loss == "half_mse" else r"(\hat y - y)^2"
     dl_tex = r"\hat y - y" if loss == "half_mse" else r"2(\hat y - y)"
@@ -846,9 +852,9 @@ def _neuron_steps(rec: dict[str, Any], i: int, y: float, lr: float, momentum: fl
         Step(it + "dL/dy_hat", rf"\frac{{\partial L}}{{\partial \hat y}} = {dl_tex} = {num(rec['dL_da'])}", rec["dL_da"]),
         Step(it + "dy_hat/dz", rf"\sigma(z)(1-\sigma(z)) = {num(rec['da_dz'])}", rec["da_dz"]),
         Step(it + "dL/dz", rf"\frac{{\partial L}}{{\partial z}} = {num(rec['dL_da'])} \cdot {num(rec['da_dz'])} = {num(rec['dL_dz'])}", rec["dL_dz"]),
-        Step(it + "dL/dw", rf"\frac{{\partial L}}{{\partial w}} = \frac{{\partial L}}{{\partial z}}\, x = {_tex(rec['dL_dw'])}", rec["dL_dw"].tolist()),
-        Step(it + "velocity", rf"v = {num(momentum)}\, v - {num(lr)} \frac{{\partial L}}{{\partial w}} = {_tex(rec['v'])}", rec["v"].tolist()),
-        Step(it + "weights", rf"w = w + v = {_tex(rec['w'])}", rec["w"].tolist()),
+        Step(it + "dL/dw", rf"\frac{{\partial L}}{{\partial w}} = \frac{{\partial L}}{{\partial z}}\, x = {_sub(rec['dL_dw'])}", rec["dL_dw"].tolist()),
+        Step(it + "velocity", rf"v = {num(momentum)}\, v - {num(lr)} \frac{{\partial L}}{{\partial w}} = {_sub(rec['v'])}", rec["v"].tolist()),
+        Step(it + "weights", rf"w = w + v = {_sub(rec['w'])}", rec["w"].tolist()),
     ]
     if "b" in rec:
         steps.append(Step(it + "bias velocity", rf"v_b = {num(momentum)}\, v_b - {num(lr)} \frac{{\partial L}}{{\partial z}} = {num(rec['v_b'])}", rec["v_b"]))
@@ -887,7 +893,7 @@ def sigmoid_neuron_momentum_gd(
     """
     trace = _neuron_run(x=x, y=y, w=w, b=b, velocity=velocity, lr=lr, momentum=momentum, k=k,
                         loss=loss, train_bias=train_bias)
-    steps = [s for i, rec in enumerate(trace, 1) for s in _neuron_steps(rec, i, y, lr, momentum, loss)]
+    steps = [s for i, rec in enumerate(trace, 1) for s in _neuron_steps(rec, i, lr, momentum, loss)]
     return Solution(_neuron_answer(trace, b), tuple(steps))
 
 
