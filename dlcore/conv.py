@@ -303,7 +303,8 @@ def conv2d_multi(*, input: Any, filters: Any, bias: list[float] | None, stride: 
     x, w, b = _multi_arrays(input, filters, bias)
     per_channel = np.stack([xcorr2d(x[c:c + 1], w[:, c:c + 1], stride, padding) for c in range(x.shape[0])], axis=1)
     out = per_channel.sum(axis=1) + b[:, None, None]  # (F, H_out, W_out)
-    steps = [Step("Zero-padded input", "", np.pad(x, ((0, 0), (padding, padding), (padding, padding))))] if padding else []
+    x_pad = np.pad(x, ((0, 0), (padding, padding), (padding, padding)))
+    steps = [Step("Zero-padded input", r" \times ".join(str(n) for n in x_pad.shape), x_pad)] if padding else []
     for f in range(w.shape[0]):
         for c in range(x.shape[0]):
             steps.append(Step(f"Filter {f}, channel {c}: cross-correlation", _mat(per_channel[f, c]), per_channel[f, c]))
