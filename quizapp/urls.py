@@ -12,5 +12,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/", include("quizapp.quizzes.api_urls")),
+    path("api/bank/", include("quizapp.bank.api_urls")),
+    path("bank/", include("quizapp.bank.urls")),
     path("", include("quizapp.quizzes.urls")),
 ]

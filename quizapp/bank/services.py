@@ -12,10 +12,29 @@ from quizapp.core.exceptions import ValidationFailed
 from quizapp.courses.models import Course
 
 
+NEW_TEMPLATE = """slug: my-new-question
+title: A new question
+topic: [cnn]
+difficulty: easy
+points: 1
+params:
+  h: {int: [8, 64]}
+  k: {choice: [3, 5]}
+constraints:
+  - "h >= k"
+solver: conv2d_output_shape
+solver_params: {in_channels: 1, height: h, width: h, out_channels: 4, kernel: k}
+text: |
+  A ${{h}} \\times {{h}}$ single-channel input goes through 4 filters of size ${{k}} \\times {{k}}$
+  (stride 1, no padding). What is the output size $C \\times H \\times W$?
+answer: {type: shape}
+"""
+
+
 @transaction.atomic
 def template_import(
     *, course: Course, source: str, author: AbstractBaseUser | None = None, publish: bool = False,
-    origin: str = "<template>",
+    origin: str = "<template>", expected_slug: str | None = None,
 ) -> TemplateVersion:
     """Store ``source`` as a new version of its template (by slug); unchanged text adds nothing.
 
@@ -25,6 +44,10 @@ def template_import(
         spec = load_template(source, source=origin)
     except TemplateError as exc:
         raise ValidationFailed(str(exc), details={"origin": origin}) from exc
+    if expected_slug is not None and spec.slug != expected_slug:
+        raise ValidationFailed(
+            f"The slug must stay '{expected_slug}' when editing; create a new template for '{spec.slug}'."
+        )
     template, created = QuestionTemplate.objects.get_or_create(
         course=course, slug=spec.slug,
         defaults={"title": spec.title, "topics": list(spec.topic), "difficulty": spec.difficulty or ""},
