@@ -110,7 +110,7 @@ def _err(spec: TemplateSpec, message: str, path: str) -> TemplateError:
     return TemplateError(message, path=path or None, line=spec.line_of(path))
 
 
-def _eval(spec: TemplateSpec, source: Any, env: Mapping[str, Any], path: str) -> Any:
+def _value_of(spec: TemplateSpec, source: Any, env: Mapping[str, Any], path: str) -> Any:
     """Evaluate an expression string (other values are literals)."""
     if not isinstance(source, str):
         return copy.deepcopy(source)
@@ -145,14 +145,14 @@ def _elements(spec: TemplateSpec, data: dict[str, Any], count: int, rng: np.rand
     if count > MAX_ELEMENTS:
         raise _err(spec, f"more than {MAX_ELEMENTS} elements", path)
     if "int" in data:
-        lo, hi = (_number(spec, _eval(spec, b, env, path), path, integer=True) for b in data["int"])
+        lo, hi = (_number(spec, _value_of(spec, b, env, path), path, integer=True) for b in data["int"])
         pool = [v for v in range(int(lo), int(hi) + 1) if not (data.get("nonzero") and v == 0)] if hi - lo < 10_000 else None
         if pool is not None:
             if not pool:
                 raise _err(spec, f"the range [{lo}, {hi}] is empty", path)
             return [pool[int(i)] for i in rng.integers(len(pool), size=count)]
         return [int(v) for v in rng.integers(lo, hi + 1, size=count)]
-    lo, hi = (_number(spec, _eval(spec, b, env, path), path, integer=False) for b in data["float"])
+    lo, hi = (_number(spec, _value_of(spec, b, env, path), path, integer=False) for b in data["float"])
     if lo > hi:
         raise _err(spec, f"the range [{lo}, {hi}] is empty", path)
     decimals = data.get("decimals", 2)
@@ -172,8 +172,8 @@ def _sample(spec: TemplateSpec, rng: np.random.Generator) -> dict[str, Any]:
         path = f"params.{p.name}"
         d = p.data
         if p.kind == "int":
-            lo, hi = (_number(spec, _eval(spec, b, env, path), f"{path}.int", integer=True) for b in d["int"])
-            step = _number(spec, _eval(spec, d.get("step", 1), env, path), f"{path}.step", integer=True)
+            lo, hi = (_number(spec, _value_of(spec, b, env, path), f"{path}.int", integer=True) for b in d["int"])
+            step = _number(spec, _value_of(spec, d.get("step", 1), env, path), f"{path}.step", integer=True)
             if step <= 0:
                 raise _err(spec, "step must be positive", f"{path}.step")
             n = (hi - lo) // step + 1
@@ -181,7 +181,7 @@ def _sample(spec: TemplateSpec, rng: np.random.Generator) -> dict[str, Any]:
                 raise _Rejected(f"the range of '{p.name}' [{lo}, {hi}] is empty", f"{path}.int")
             env[p.name] = int(lo + step * int(rng.integers(n)))
         elif p.kind == "float":
-            lo, hi = (_number(spec, _eval(spec, b, env, path), f"{path}.float", integer=False) for b in d["float"])
+            lo, hi = (_number(spec, _value_of(spec, b, env, path), f"{path}.float", integer=False) for b in d["float"])
             if lo > hi:
                 raise _Rejected(f"the range of '{p.name}' [{lo}, {hi}] is empty", f"{path}.float")
             env[p.name] = round(float(rng.uniform(lo, hi)), d.get("decimals", 2)) + 0.0
@@ -189,16 +189,16 @@ def _sample(spec: TemplateSpec, rng: np.random.Generator) -> dict[str, Any]:
             env[p.name] = copy.deepcopy(d["choice"][int(rng.integers(len(d["choice"])))])
         elif p.kind == "vector":
             el = d["vector"]
-            n = _number(spec, _eval(spec, el["length"], env, path), f"{path}.vector.length", integer=True)
+            n = _number(spec, _value_of(spec, el["length"], env, path), f"{path}.vector.length", integer=True)
             env[p.name] = _elements(spec, el, int(n), rng, env, f"{path}.vector")
         elif p.kind == "matrix":
             el = d["matrix"]
-            r, c = (int(_number(spec, _eval(spec, s, env, path), f"{path}.matrix.shape", integer=True))
+            r, c = (int(_number(spec, _value_of(spec, s, env, path), f"{path}.matrix.shape", integer=True))
                     for s in el["shape"])
             flat = _elements(spec, el, r * c, rng, env, f"{path}.matrix")
             env[p.name] = [flat[i * c:(i + 1) * c] for i in range(r)]
         elif p.kind == "derived":
-            env[p.name] = _eval(spec, d["derived"], env, f"{path}.derived")
+            env[p.name] = _value_of(spec, d["derived"], env, f"{path}.derived")
         else:
             env[p.name] = copy.deepcopy(d["value"])
         try:
@@ -211,7 +211,7 @@ def _sample(spec: TemplateSpec, rng: np.random.Generator) -> dict[str, Any]:
 def _resolve(spec: TemplateSpec, value: Any, env: Mapping[str, Any], path: str) -> Any:
     if isinstance(value, str):
         try:
-            return _eval(spec, value, env, path)
+            return _value_of(spec, value, env, path)
         except TemplateError as exc:
             if "unknown name" in exc.message and value.strip().isidentifier():
                 raise _err(spec, f"{exc.message}. To pass the text {value.strip()} write \"'{value.strip()}'\"",
@@ -334,7 +334,7 @@ def _compute_part(spec: TemplateSpec, part: PartSpec, env: dict[str, Any], solve
         except KeyError as exc:
             raise _err(spec, str(exc.args[0]), f"{part.path}.select") from None
     elif part.value is not None:
-        answer = _eval(spec, part.value, env, f"{part.path}.value")
+        answer = _value_of(spec, part.value, env, f"{part.path}.value")
     elif part.type == "true_false":
         answer = part.correct
     else:  # fixed options
@@ -348,7 +348,7 @@ def _compute_part(spec: TemplateSpec, part: PartSpec, env: dict[str, Any], solve
     for m in part.mistakes:
         try:
             if m.value is not None:
-                raw = _eval(spec, m.value, env, f"{m.path}.value")
+                raw = _value_of(spec, m.value, env, f"{m.path}.value")
             elif m.solver_params is not None:
                 overrides = _resolve(spec, m.solver_params, env, f"{m.path}.solver_params")
                 raw = _select(solver.solve(part.solver or "", {**params, **overrides}, m.path).answer, part.select)
@@ -373,7 +373,7 @@ def _compute_part(spec: TemplateSpec, part: PartSpec, env: dict[str, Any], solve
             candidates += [(v, name) for name, v in mistakes.items()]
         for i, d in enumerate(part.distractors):
             try:
-                candidates.append((_eval(spec, d, env, f"{part.path}.distractors.{i}"), None))
+                candidates.append((_value_of(spec, d, env, f"{part.path}.distractors.{i}"), None))
             except _Rejected:
                 continue
         for value, name in candidates:
@@ -464,7 +464,7 @@ def generate_variant(spec: TemplateSpec, seed: int) -> Variant:
         try:
             env = _sample(spec, rng)
             for i, expr in enumerate(spec.constraints):
-                if not _eval(spec, expr, env, f"constraints.{i}"):
+                if not _value_of(spec, expr, env, f"constraints.{i}"):
                     raise _Rejected(f"constraint '{expr}' (constraints.{i}) was false", f"constraints.{i}")
             computed = [_compute_part(spec, part, env, solver) for part in spec.parts]
             text_html = render_markdown(spec.text, env)
@@ -481,7 +481,7 @@ def generate_variant(spec: TemplateSpec, seed: int) -> Variant:
         break
     else:
         reason, count = reasons.most_common(1)[0]
-        raise _err(spec, f"no valid variant in {MAX_DRAWS} draws (seed {seed}): {reason} in {count} of them. "
+        raise _err(spec, f"no valid variant in {MAX_DRAWS} draws: {reason} in {count} of them. "
                          "Loosen the constraints or the parameter ranges.", paths[reason])
 
     answers = {part.key: c.correct for part, c in zip(spec.parts, computed, strict=True)}
