@@ -184,7 +184,7 @@ _OTHER_DISTANCE = {"euclidean": "squared_euclidean", "squared_euclidean": "eucli
     "triplet_loss",
     params={
         "anchor": Param("vector"), "positive": Param("vector"), "negative": Param("vector"),
-        "margin": Param("float", min=0),
+        "margin": Param("float", positive=True),
         "distance": Param("str", "squared_euclidean", choices=("squared_euclidean", "euclidean")),
     },
 )
