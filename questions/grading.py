@@ -81,10 +81,11 @@ def grade_part(part: VariantPart, raw_answer: Any) -> PartResult:
             notes = [part.option_feedback[p] for p in picked if isinstance(p, str) and p in part.option_feedback]
             feedback = " ".join(notes) or None
         else:
-            for name, m in part.mistakes.items():
-                if values_match(parsed, m["value"], part.tolerance) == 1.0:
-                    mistake, feedback = name, m.get("feedback") or None
-                    break
+            matched = [(name, m.get("feedback") or "") for name, m in part.mistakes.items()
+                       if values_match(parsed, m["value"], part.tolerance) == 1.0]
+            if matched:  # several mistakes can lead to the same number: show every explanation
+                mistake = matched[0][0]
+                feedback = " ".join(dict.fromkeys(f for _, f in matched if f)) or None
     return PartResult(score=score, correct=score >= 1.0, feedback=feedback, parsed=parsed, mistake=mistake)
 
 
