@@ -141,6 +141,11 @@ def _act_relu_always(*, activation: str, z: Any, alpha: float) -> Any:
     return _mistake_activation(activation, z, alpha, lambda v: np.maximum(v, 0.0))
 
 
+@mistake("activation", "gave_derivative", "Gave the derivative f'(z) instead of the value f(z).")
+def _act_derivative(*, activation: str, z: Any, alpha: float) -> Any:
+    return _mistake_activation(activation, z, alpha, lambda v: derivative(activation, v, alpha))
+
+
 @mistake("activation", "elu_without_minus_one", "Computed ELU for negative z as alpha*e^z, without the -1.")
 def _act_elu_no_minus_one(*, activation: str, z: Any, alpha: float) -> Any:
     if activation != "elu":

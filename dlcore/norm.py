@@ -35,7 +35,8 @@ def _per_feature(name: str, value: float | list[float], n: int, what: str) -> Ar
     return np.broadcast_to(arr, (n,))
 
 
-def _normalize(x: Array, axes: tuple[int, ...], eps: float, *, ddof: int = 0) -> tuple[Array, Array, Array]:
+def _normalize(x: Array, axes: tuple[int, ...], eps: float, *, ddof: int = 0,
+               group: str = "group of values") -> tuple[Array, Array, Array]:
     """Mean, variance (divide by N - ddof) over ``axes`` and x_hat = (x - mean)/sqrt(var + eps)."""
     n = int(np.prod([x.shape[a] for a in axes]))
     if n - ddof <= 0:
@@ -43,7 +44,7 @@ def _normalize(x: Array, axes: tuple[int, ...], eps: float, *, ddof: int = 0) ->
     mean = x.mean(axis=axes, keepdims=True)
     var = ((x - mean) ** 2).sum(axis=axes, keepdims=True) / (n - ddof)
     if np.any(var + eps == 0):
-        raise SolverError("A group of values has zero variance, so it cannot be normalised with eps = 0; give eps > 0.")
+        raise SolverError(f"A {group} has zero variance, so it cannot be normalised with eps = 0; give eps > 0.")
     return mean, var, (x - mean) / np.sqrt(var + eps)
 
 
@@ -60,7 +61,7 @@ def batchnorm(*, batch: list[list[float]], eps: float, gamma: float | list[float
     """
     x = np.asarray(batch, dtype=np.float64)  # (N, F)
     g, b = _per_feature("gamma", gamma, x.shape[1], "features"), _per_feature("beta", beta, x.shape[1], "features")
-    mean, var, x_hat = _normalize(x, (0,), eps)
+    mean, var, x_hat = _normalize(x, (0,), eps, group="feature")
     y = g * x_hat + b
     steps = (
         Step("Mean of each feature over the batch", rf"\mu = \frac1N \sum_i x_i = {vec(mean.ravel().tolist())}",
@@ -130,7 +131,7 @@ def batchnorm2d(*, x: Any, eps: float, gamma: float | list[float], beta: float |
     n_c = t.shape[1]
     g = _per_feature("gamma", gamma, n_c, "channels")[None, :, None, None]
     b = _per_feature("beta", beta, n_c, "channels")[None, :, None, None]
-    mean, var, x_hat = _normalize(t, (0, 2, 3), eps)
+    mean, var, x_hat = _normalize(t, (0, 2, 3), eps, group="channel")
     y = g * x_hat + b
     m, v = mean.ravel().tolist(), var.ravel().tolist()
     steps = (
@@ -180,7 +181,7 @@ def layernorm(*, x: list[list[float]], eps: float, gamma: float | list[float], b
     """
     a = np.asarray(x, dtype=np.float64)  # (N, F)
     g, b = _per_feature("gamma", gamma, a.shape[1], "features"), _per_feature("beta", beta, a.shape[1], "features")
-    mean, var, x_hat = _normalize(a, (1,), eps)
+    mean, var, x_hat = _normalize(a, (1,), eps, group="sample")
     y = g * x_hat + b
     steps = (
         Step("Mean of each sample over its features", rf"\mu_i = \frac1F \sum_j x_{{ij}} = {vec(mean.ravel().tolist())}",

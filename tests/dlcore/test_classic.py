@@ -70,3 +70,10 @@ def test_svm_mistakes():
 def test_svm_rejects_bad_input(change, fragment):
     with pytest.raises(SolverError, match=fragment):
         solve("svm_decision", {**SEED_004, **change})
+
+
+@pytest.mark.parametrize("kernel", ["linear", "polynomial", "rbf"])
+def test_svm_mistakes_answer_in_the_same_form(kernel):
+    params = {**SEED_004, "kernel": kernel, "gamma": 0.1}
+    assert all(answer.keys() == {"decision", "class"} for answer in mistake_answers("svm_decision", params).values())
+    assert any(distinguishable_mistakes("svm_decision", params).values())
