@@ -2,7 +2,7 @@
 """Set up and run dlquiz with nothing but Python 3.11+.
 
     python3 dev.py run     # demo: venv, install, migrate, demo data, Redis, Celery worker, web server
-    python3 dev.py test    # venv, install, ruff, then the whole pytest suite (extra args go to pytest)
+    python3 dev.py test    # venv, install, ruff, mypy (dlcore), then the whole pytest suite (extra args go to pytest)
     python3 dev.py setup   # only create .venv and install the pinned requirements
 
 Standard library only: it creates ``.venv`` and re-runs itself inside it.
@@ -43,7 +43,7 @@ def die(message: str) -> None:
 # ---------------------------------------------------------------- set-up
 def ensure_venv() -> None:
     """Create .venv and install the pinned requirements when they changed."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - this script is the one place that must say so
         die(f"Python 3.11 or newer is needed; this is {sys.version.split()[0]}.")
     if not VENV_PYTHON.exists():
         say("creating the virtual environment .venv")
@@ -159,7 +159,7 @@ def run(args: list[str]) -> int:
         redis = procs.start("redis", [redis_server_binary(), "--port", str(redis_port), "--bind", "127.0.0.1",
                                       "--save", "", "--appendonly", "no", "--dir", str(VAR)], env)
         wait_for_port(redis_port, redis, "redis-server")
-        worker = procs.start("celery worker", [*WORKER_COMMAND, "--concurrency", "1",
+        procs.start("celery worker", [*WORKER_COMMAND, "--concurrency", "1",
                                                "--schedule", str(VAR / "celerybeat-schedule")], env)
         web = procs.start("web server", [*WEB_COMMAND, "--bind", f"127.0.0.1:{port}"], env)
         wait_for_port(port, web, "gunicorn")
@@ -187,6 +187,9 @@ def test(args: list[str]) -> int:
     lint = subprocess.run([bin_path("ruff"), "check", "."], cwd=ROOT, env=env)
     if lint.returncode != 0:
         die("ruff found problems (see above)")
+    say("mypy --strict dlcore")
+    if subprocess.run([bin_path("mypy")], cwd=ROOT, env=env).returncode != 0:
+        die("mypy found problems in dlcore (see above)")
     say("pytest")
     return subprocess.run([str(VENV_PYTHON), "-m", "pytest", *args], cwd=ROOT, env=env).returncode
 

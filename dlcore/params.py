@@ -100,7 +100,7 @@ def _number(name: str, value: Any, p: Param, *, integer: bool) -> float | int:
         raise SolverError(f"Parameter '{name}' must be at least {_fmt(p.min)}, got {_fmt(value)}.")
     if p.max is not None and value > p.max:
         raise SolverError(f"Parameter '{name}' must be at most {_fmt(p.max)}, got {_fmt(value)}.")
-    return value
+    return int(value) if integer else float(value)
 
 
 def _fmt(x: float) -> str:

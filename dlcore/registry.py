@@ -189,11 +189,11 @@ def mistake_answers(name: str, params: dict[str, Any]) -> dict[str, Any]:
 def answers_close(a: Any, b: Any, *, rel_tol: float = 1e-9, abs_tol: float = 0.0) -> bool:
     """True when two JSON answers have the same structure and close numbers."""
     if isinstance(a, bool) or isinstance(b, bool):
-        return a == b
+        return bool(a == b)
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
         return math.isclose(float(a), float(b), rel_tol=rel_tol, abs_tol=abs_tol)
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(answers_close(x, y, rel_tol=rel_tol, abs_tol=abs_tol) for x, y in zip(a, b))
+        return len(a) == len(b) and all(answers_close(x, y, rel_tol=rel_tol, abs_tol=abs_tol) for x, y in zip(a, b, strict=True))
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(answers_close(a[k], b[k], rel_tol=rel_tol, abs_tol=abs_tol) for k in a)
     return bool(a == b)

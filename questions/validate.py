@@ -63,8 +63,11 @@ def _check_variant(v: Variant) -> list[str]:
     return problems
 
 
-def validate_template(spec: TemplateSpec | dict[str, Any], n_variants: int = 200) -> list[str]:
-    """Human-readable problems of a template over ``n_variants`` seeds; an empty list means OK."""
+def validate_template(spec: TemplateSpec | dict[str, Any], n_variants: int = 200, start: int = 0) -> list[str]:
+    """Human-readable problems of a template over seeds ``start .. start+n_variants-1``; empty means OK.
+
+    ``start`` lets a caller check a long run in chunks (the TA page's progress bar).
+    """
     if not isinstance(spec, TemplateSpec):
         try:
             spec = template_from_dict(spec)
@@ -74,7 +77,7 @@ def validate_template(spec: TemplateSpec | dict[str, Any], n_variants: int = 200
     first_seed: dict[str, int] = {}
     seen_mistakes: dict[str, set[str]] = {p.key: set() for p in spec.parts}
     generated = 0
-    for seed in range(n_variants):
+    for seed in range(start, start + n_variants):
         try:
             v = generate_variant(spec, seed)
         except TemplateError as exc:

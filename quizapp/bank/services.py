@@ -11,7 +11,6 @@ from quizapp.bank.models import QuestionTemplate, TemplateVersion
 from quizapp.core.exceptions import ValidationFailed
 from quizapp.courses.models import Course
 
-
 NEW_TEMPLATE = """slug: my-new-question
 title: A new question
 topic: [cnn]

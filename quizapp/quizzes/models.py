@@ -53,6 +53,9 @@ class QuizSlot(models.Model):
         ordering = ["quiz", "position"]
         constraints = [models.UniqueConstraint(fields=["quiz", "position"], name="slot_position_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.quiz} #{self.position}"
+
 
 class Attempt(models.Model):
     class Status(models.TextChoices):
@@ -92,6 +95,9 @@ class Variant(models.Model):
         ordering = ["attempt", "position"]
         constraints = [models.UniqueConstraint(fields=["attempt", "position"], name="variant_position_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.template_version} for {self.attempt}"
+
 
 class AnswerPart(models.Model):
     """The latest text a student typed into one answer part (saved as they type)."""
@@ -103,6 +109,9 @@ class AnswerPart(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["variant", "part_key"], name="one_answer_per_part")]
+
+    def __str__(self) -> str:
+        return f"{self.part_key}: {self.raw[:40]}"
 
 
 class Submission(models.Model):
@@ -121,6 +130,9 @@ class Submission(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     tries = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"submission of {self.attempt} ({self.status})"
 
     @property
     def current_grade(self) -> Grade | None:
@@ -143,3 +155,6 @@ class Grade(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.score} / {self.max_score} ({self.reason})"

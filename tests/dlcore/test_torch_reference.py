@@ -25,7 +25,7 @@ def assert_close(actual: Any, expected: Any, path: str = "answer") -> None:
             assert_close(actual[k], expected[k], f"{path}.{k}")
     elif isinstance(expected, list):
         assert isinstance(actual, list) and len(actual) == len(expected), f"{path}: length differs"
-        for i, (a, e) in enumerate(zip(actual, expected)):
+        for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
             assert_close(a, e, f"{path}[{i}]")
     elif isinstance(expected, (int, float)) and not isinstance(expected, bool):
         assert math.isclose(actual, expected, rel_tol=REL, abs_tol=ABS), f"{path}: {actual} != {expected}"
