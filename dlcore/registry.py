@@ -109,39 +109,49 @@ def list_solvers() -> list[dict[str, Any]]:
 
 def to_jsonable(value: Any) -> Any:
     """Turn numpy scalars and arrays, tuples and dicts into plain JSON values."""
+    t = type(value)
+    if t is float or t is int or t is str or t is bool or value is None:
+        return value
+    if t is list or t is tuple:
+        return [to_jsonable(v) for v in value]
+    if t is dict:
+        return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, np.ndarray):
-        return to_jsonable(value.tolist())
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating,)):
-        return float(value)
+        return value.tolist()
     if isinstance(value, np.bool_):
         return bool(value)
-    if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [to_jsonable(v) for v in value]
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
     return value
 
 
-def _check_finite(solver_name: str, value: Any) -> None:
-    if isinstance(value, float) and not math.isfinite(value):
+def _all_finite(value: Any) -> bool:
+    """True when no float inside ``value`` is NaN or infinite (x - x is 0.0 only for finite x)."""
+    t = type(value)
+    if t is float:
+        return value - value == 0.0
+    if t is list:
+        return all(_all_finite(v) for v in value)
+    if t is dict:
+        return all(_all_finite(v) for v in value.values())
+    return True
+
+
+def _finite_json(solver_name: str, value: Any) -> Any:
+    out = to_jsonable(value)
+    if not _all_finite(out):
         raise SolverError(
             f"Solver '{solver_name}' produced a non-finite result for these parameters; "
             "the inputs are out of range."
         )
-    if isinstance(value, list):
-        for v in value:
-            _check_finite(solver_name, v)
-    elif isinstance(value, dict):
-        for v in value.values():
-            _check_finite(solver_name, v)
+    return out
 
 
 def _run(info: SolverInfo, fn: Callable[..., Any], clean: dict[str, Any]) -> Any:
     try:
-        with np.errstate(all="ignore"):
-            return fn(**clean)
+        return fn(**clean)
     except SolverError:
         raise
     except (OverflowError, ZeroDivisionError, FloatingPointError) as exc:
@@ -159,12 +169,9 @@ def solve(name: str, params: dict[str, Any]) -> Solution:
     info = get_solver(name)
     clean = validate(name, info.params, params)
     sol = _run(info, info.fn, clean)
-    answer = to_jsonable(sol.answer)
-    steps = tuple(Step(s.label, s.latex, to_jsonable(s.value)) for s in sol.steps)
-    _check_finite(name, answer)
-    for s in steps:
-        _check_finite(name, s.value)
-    return Solution(answer=answer, steps=steps)
+    answer = _finite_json(name, sol.answer)
+    steps = tuple([Step(s.label, s.latex, _finite_json(name, s.value)) for s in sol.steps])
+    return Solution(answer, steps)
 
 
 def mistake_answers(name: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -178,8 +185,7 @@ def mistake_answers(name: str, params: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for m in info.mistakes.values():
         try:
-            value = to_jsonable(_run(info, m.fn, dict(clean)))
-            _check_finite(name, value)
+            value = _finite_json(name, _run(info, m.fn, dict(clean)))
         except SolverError:
             continue
         out[m.name] = value

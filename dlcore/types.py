@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = ["Step", "Solution"]
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """One line of a worked solution.
 
     Parameters
@@ -30,12 +28,11 @@ class Step:
         return {"label": self.label, "latex": self.latex, "value": self.value}
 
 
-@dataclass(frozen=True)
-class Solution:
+class Solution(NamedTuple):
     """The answer of a solver and the ordered steps that lead to it."""
 
     answer: Any
-    steps: tuple[Step, ...] = field(default_factory=tuple)
+    steps: tuple[Step, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"answer": self.answer, "steps": [s.to_dict() for s in self.steps]}
