@@ -13,6 +13,7 @@ import os
 import platform
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from dlcore.registry import list_solvers, solve
@@ -52,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=0.3, help="time per measurement")
     args = parser.parse_args(argv)
 
+    refs: dict[str, Callable[[dict[str, Any]], Any]]
     try:
         import torch
 
@@ -59,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         from dlcore.torch_reference import references
 
         refs = references()
-        torch_version = torch.__version__
+        torch_version = str(torch.__version__)
     except ImportError:
         refs, torch_version = {}, "not installed"
     examples = _example_params()
@@ -73,10 +75,10 @@ def main(argv: list[str] | None = None) -> int:
         if params is None:
             print(f"| {name:<28} | {'(no example)':>15} | {'':>14} | {'':>6} |")
             continue
-        ours = rate(lambda: solve(name, params), args.seconds)
+        ours = rate(partial(solve, name, params), args.seconds)
         if name in refs:
             ref = refs[name]
-            theirs = rate(lambda: ref(params), args.seconds)
+            theirs = rate(partial(ref, params), args.seconds)
             print(f"| {name:<28} | {ours:>15,.0f} | {theirs:>14,.0f} | {ours / theirs:>6.1f} |")
         else:
             print(f"| {name:<28} | {ours:>15,.0f} | {'-':>14} | {'-':>6} |")

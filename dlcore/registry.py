@@ -131,7 +131,7 @@ def _all_finite(value: Any) -> bool:
     """True when no float inside ``value`` is NaN or infinite (x - x is 0.0 only for finite x)."""
     t = type(value)
     if t is float:
-        return value - value == 0.0
+        return bool(value - value == 0.0)
     if t is list:
         return all(_all_finite(v) for v in value)
     if t is dict:
