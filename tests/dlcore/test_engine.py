@@ -73,6 +73,17 @@ def test_python_api_raises_solver_error_with_the_same_message():
         solve("conv2d_param_count", {"in_channels": 3, "out_channels": 2})
 
 
-def test_every_solver_has_a_summary_and_mistakes_are_named():
+def test_every_solver_has_a_summary_and_at_least_two_named_mistakes():
     for info in dlcore.list_solvers():
         assert info["summary"] and info["summary"] != info["name"]
+        assert len(info["mistakes"]) >= 2, info["name"]
+
+
+def test_every_contract_solver_exists():
+    contract = DLCORE.parent.parent / "shared" / "dlcore-contract.md"
+    if not contract.exists():
+        pytest.skip("shared/dlcore-contract.md is not beside the checkout")
+    names = [n for n in re.findall(r"^\| ([a-z0-9_]+) \|", contract.read_text(), re.M) if n != "name"]
+    assert len(names) >= 17
+    missing = set(names) - {s["name"] for s in dlcore.list_solvers()}
+    assert not missing
