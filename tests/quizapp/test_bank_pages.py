@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -48,7 +49,8 @@ def test_ta_lists_and_filters_templates(client, conv_template):
 
 def test_editing_a_published_template_creates_a_new_draft_version(client, conv_template):
     login(client, "ta")
-    edited = CONV.replace("title: Output size and parameters of a convolution layer", "title: Conv layer output")
+    title_line = next(line for line in CONV.splitlines() if line.startswith("title:"))
+    edited = CONV.replace(title_line, "title: Conv layer output")
     response = client.post(reverse("bank-edit", args=[conv_template.id]), {"source": edited})
     assert response.status_code == 302
     versions = list(conv_template.versions.order_by("number").values_list("number", "status"))
@@ -117,3 +119,20 @@ def test_import_with_one_broken_file_changes_nothing(tmp_path, cast, capsys):
         call_command("import_templates", str(tmp_path), "--course", "dl101")
     assert not QuestionTemplate.objects.exists()
     assert "b.yaml" in capsys.readouterr().err
+
+
+def test_attempts_keep_the_version_they_started_with(client, open_quiz, cast):
+    from quizapp.quizzes.services import attempt_start
+
+    template = QuestionTemplate.objects.get(slug="conv-output-size")
+    before = attempt_start(quiz=open_quiz, student=cast["student1"])
+    login(client, "ta")
+    title_line = next(line for line in CONV.splitlines() if line.startswith("title:"))
+    client.post(reverse("bank-edit", args=[template.id]), {"source": CONV.replace(title_line, "title: Conv layer (revised)")})
+    client.post(reverse("bank-version-publish", args=[template.versions.get(number=2).id]))
+    after = attempt_start(quiz=open_quiz, student=cast["student2"])
+    assert before.variants.get().template_version.number == 1
+    assert after.variants.get().template_version.number == 2
+    before.refresh_from_db()
+    assert before.variants.get().data["title"] == yaml.safe_load(CONV)["title"]
+    assert after.variants.get().data["title"] == "Conv layer (revised)"
