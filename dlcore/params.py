@@ -8,7 +8,9 @@ one sentence naming the parameter.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from dlcore.errors import SolverError
@@ -56,10 +58,12 @@ class Param:
     choices: tuple[Any, ...] | None = None
     positive: bool = False
     help: str = ""
+    check: Callable[[str, Any], Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.type not in _TYPES:
             raise ValueError(f"unknown parameter type {self.type!r}")
+        object.__setattr__(self, "check", _checker(self))
 
     @property
     def required(self) -> bool:
@@ -166,22 +170,137 @@ def _one(name: str, value: Any, p: Param) -> Any:
     return value  # "json": the solver checks its structure
 
 
+# The checkers below accept the common well-formed input (plain lists of plain
+# numbers within bounds) in a few C-level passes and hand everything else to
+# `_one`, which gives the exact error sentence. They only ever return what
+# `_one` would return for the same value.
+
+_FLOAT_MAX = 1.7976931348623157e308
+_ONLY_FLOATS = frozenset({float})
+_ONLY_INTS = frozenset({int})
+_NUMBERS = frozenset({float, int})
+
+
+def _bounds(p: Param, *, integer: bool) -> tuple[float, float]:
+    """Inclusive (lo, hi) of the values `_number` accepts; finite, so NaN and inf fail `lo <= v <= hi`."""
+    limit = MAX_INT if integer else _FLOAT_MAX
+    lo, hi = float(-limit), float(limit)
+    if p.positive:
+        lo = max(lo, 1.0 if integer else math.nextafter(0.0, 1.0))
+    if p.min is not None:
+        lo = max(lo, p.min)
+    if p.max is not None:
+        hi = min(hi, p.max)
+    return lo, hi
+
+
+def _floats(v: Any, lo: float, hi: float) -> list[float] | None:
+    """``v`` as a new list of finite floats within [lo, hi], or None when it is not one."""
+    if type(v) is not list or not 0 < len(v) <= MAX_ELEMENTS:
+        return None
+    kinds = set(map(type, v))
+    if kinds == _ONLY_FLOATS:
+        out = v[:]
+    elif kinds <= _NUMBERS and max(map(abs, v)) <= _FLOAT_MAX:
+        out = list(map(float, v))
+    else:
+        return None
+    total = sum(out)
+    if total - total == 0.0 and lo <= min(out) and max(out) <= hi:  # x - x is 0.0 only for finite x
+        return out
+    return None
+
+
+def _checker(p: Param) -> Callable[[str, Any], Any]:
+    t = p.type
+    if t in ("int", "int_list"):
+        ilo, ihi = _bounds(p, integer=True)
+    else:
+        lo, hi = _bounds(p, integer=False)
+
+    if t == "int":
+        def check_int(name: str, v: Any) -> Any:
+            return v if type(v) is int and ilo <= v <= ihi else _one(name, v, p)
+        return check_int
+    if t == "float":
+        def check_float(name: str, v: Any) -> Any:
+            if type(v) is float and lo <= v <= hi:
+                return v
+            return float(v) if type(v) is int and lo <= v <= hi else _one(name, v, p)
+        return check_float
+    if t == "bool":
+        def check_bool(name: str, v: Any) -> Any:
+            return v if v is True or v is False else _one(name, v, p)
+        return check_bool
+    if t == "str":
+        choices = p.choices
+
+        def check_str(name: str, v: Any) -> Any:
+            return v if type(v) is str and (choices is None or v in choices) else _one(name, v, p)
+        return check_str
+    if t == "vector":
+        def check_vector(name: str, v: Any) -> Any:
+            out = _floats(v, lo, hi)
+            return _one(name, v, p) if out is None else out
+        return check_vector
+    if t == "number_or_vector":
+        def check_number_or_vector(name: str, v: Any) -> Any:
+            if type(v) is float and lo <= v <= hi:
+                return v
+            if type(v) is int and lo <= v <= hi:
+                return float(v)
+            out = _floats(v, lo, hi)
+            return _one(name, v, p) if out is None else out
+        return check_number_or_vector
+    if t == "int_list":
+        def check_int_list(name: str, v: Any) -> Any:
+            if type(v) is list and 0 < len(v) <= MAX_ELEMENTS and set(map(type, v)) == _ONLY_INTS \
+                    and ilo <= min(v) and max(v) <= ihi:
+                return v[:]
+            return _one(name, v, p)
+        return check_int_list
+    if t == "matrix":
+        def check_matrix(name: str, v: Any) -> Any:
+            if type(v) is list and v and type(v[0]) is list:
+                width = len(v[0])
+                if all(type(r) is list and len(r) == width for r in v) and 0 < len(v) * width <= MAX_ELEMENTS:
+                    flat = _floats(list(chain.from_iterable(v)), lo, hi)
+                    if flat is not None:
+                        return [flat[i:i + width] for i in range(0, len(flat), width)]
+            return _one(name, v, p)
+        return check_matrix
+    def check_json(name: str, v: Any) -> Any:
+        return v  # the solver checks its structure
+    return check_json
+
+
+def _first_missing(solver: str, spec: dict[str, Param], params: dict[str, Any]) -> None:
+    missing = [n for n, p in spec.items() if p.required and n not in params]
+    if missing:
+        raise SolverError(f"Missing parameter '{missing[0]}' for '{solver}'.")
+
+
 def validate(solver: str, spec: dict[str, Param], params: Any) -> dict[str, Any]:
     """Check ``params`` against ``spec``; fill defaults; raise SolverError."""
     if not isinstance(params, dict):
         raise SolverError(f"Parameters of '{solver}' must be a JSON object, got {_show(params)}.")
-    extra = sorted(set(params) - set(spec))
-    if extra:
+    if not params.keys() <= spec.keys():
+        extra = sorted(set(params) - set(spec))
         raise SolverError(f"Unknown parameter '{extra[0]}' for '{solver}'; it takes: {', '.join(spec)}.")
-    missing = [n for n, p in spec.items() if p.required and n not in params]
-    if missing:
-        raise SolverError(f"Missing parameter '{missing[0]}' for '{solver}'.")
     clean: dict[str, Any] = {}
-    for name, p in spec.items():
-        if name not in params:
-            clean[name] = p.default
-        elif params[name] is None and not p.required and p.default is None:
-            clean[name] = None
-        else:
-            clean[name] = _one(name, params[name], p)
+    try:
+        for name, p in spec.items():
+            if name not in params:
+                if p.default is REQUIRED:
+                    break
+                clean[name] = p.default
+            elif params[name] is None and p.default is None:
+                clean[name] = None
+            else:
+                clean[name] = p.check(name, params[name])
+    except SolverError:
+        _first_missing(solver, spec, params)  # a missing parameter is reported before a bad one
+        raise
+    if len(clean) < len(spec):
+        _first_missing(solver, spec, params)
     return clean

@@ -127,26 +127,55 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
-def _all_finite(value: Any) -> bool:
-    """True when no float inside ``value`` is NaN or infinite (x - x is 0.0 only for finite x)."""
+class _NonFinite(Exception):
+    """A NaN or an infinity inside a solver's result."""
+
+
+_ONLY_FLOATS = frozenset({float})
+_ONLY_INTS = frozenset({int})
+
+
+def _plain(value: Any) -> Any:
+    """``to_jsonable(value)``, raising _NonFinite on NaN or infinity (x - x is 0.0 only for finite x).
+
+    Lists that are already plain JSON come back as they are, without a copy.
+    """
     t = type(value)
     if t is float:
-        return bool(value - value == 0.0)
+        if value - value == 0.0:
+            return value
+        raise _NonFinite
+    if t is int or t is str or t is bool or value is None:
+        return value
     if t is list:
-        return all(_all_finite(v) for v in value)
+        kinds = set(map(type, value))
+        if kinds == _ONLY_FLOATS:
+            total = sum(value)
+            if total - total == 0.0 or all(v - v == 0.0 for v in value):  # the sum may overflow
+                return value
+            raise _NonFinite
+        if kinds == _ONLY_INTS:
+            return value
+        return [_plain(v) for v in value]
+    if t is tuple:
+        return [_plain(v) for v in value]
     if t is dict:
-        return all(_all_finite(v) for v in value.values())
-    return True
+        return {str(k): _plain(v) for k, v in value.items()}
+    return _plain(to_jsonable(value)) if isinstance(value, (np.ndarray, np.generic)) else value
+
+
+def _non_finite(solver_name: str) -> SolverError:
+    return SolverError(
+        f"Solver '{solver_name}' produced a non-finite result for these parameters; "
+        "the inputs are out of range."
+    )
 
 
 def _finite_json(solver_name: str, value: Any) -> Any:
-    out = to_jsonable(value)
-    if not _all_finite(out):
-        raise SolverError(
-            f"Solver '{solver_name}' produced a non-finite result for these parameters; "
-            "the inputs are out of range."
-        )
-    return out
+    try:
+        return _plain(value)
+    except _NonFinite:
+        raise _non_finite(solver_name) from None
 
 
 def _run(info: SolverInfo, fn: Callable[..., Any], clean: dict[str, Any]) -> Any:
@@ -166,11 +195,15 @@ def solve(name: str, params: dict[str, Any]) -> Solution:
     SolverError
         Unknown solver, bad parameters, impossible geometry, non-finite result.
     """
-    info = get_solver(name)
-    clean = validate(name, info.params, params)
-    sol = _run(info, info.fn, clean)
-    answer = _finite_json(name, sol.answer)
-    steps = tuple([Step(s.label, s.latex, _finite_json(name, s.value)) for s in sol.steps])
+    info = _SOLVERS.get(name) if type(name) is str else None
+    if info is None:
+        info = get_solver(name)
+    sol = _run(info, info.fn, validate(name, info.params, params))
+    try:
+        answer = _plain(sol.answer)
+        steps = tuple([s if (v := _plain(s.value)) is s.value else Step(s.label, s.latex, v) for s in sol.steps])
+    except _NonFinite:
+        raise _non_finite(name) from None
     return Solution(answer, steps)
 
 
