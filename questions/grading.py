@@ -103,3 +103,21 @@ def grade_variant(variant: Variant, answers: Mapping[str, Any]) -> dict[str, Any
             format_errors[part.key] = result.format_error
         total += result.score * part.points
     return {"score": total, "max_score": variant.max_score, "parts": parts, "format_errors": format_errors}
+
+
+def check_format(part: VariantPart, raw_answer: Any) -> str | None:
+    """The format error of a (possibly unfinished) answer, or None; says nothing about correctness.
+
+    Used while the student types, so that "1,703" is flagged before submission.
+    An empty answer is not an error here.
+    """
+    if raw_answer is None or (isinstance(raw_answer, str) and not raw_answer.strip()):
+        return None
+    try:
+        ids = [c["id"] for c in part.choices]
+        parse_answer(part.type, raw_answer, expected=part.correct, choice_ids=ids)
+    except AnswerFormatError as exc:
+        return str(exc)
+    except Exception:  # noqa: BLE001 - a student must never crash the save
+        return "This answer could not be read."
+    return None

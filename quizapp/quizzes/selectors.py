@@ -9,9 +9,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
 from questions import Variant as QuestionVariant
+from questions import check_format
 from quizapp.core.exceptions import NotFound
 from quizapp.courses.models import Membership
-from quizapp.quizzes.models import Attempt, Quiz, Submission
+from quizapp.quizzes.models import AnswerPart, Attempt, Quiz, Submission
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,12 @@ def answer_display(value: Any, part_type: str, choices: list[dict[str, Any]] | N
     if isinstance(value, list):
         return "[" + ", ".join(answer_display(v, "numeric") for v in value) + "]"
     return str(value)
+
+
+def answer_format_error(*, answer: AnswerPart) -> str | None:
+    """Whether what the student typed can be read (never whether it is right)."""
+    variant = QuestionVariant.from_dict(answer.variant.data)
+    return check_format(variant.part(answer.part_key), answer.raw)
 
 
 def solutions_released(*, attempt: Attempt, submission: Submission | None) -> bool:

@@ -44,11 +44,15 @@ def attempt_page(request, attempt_id: int):  # type: ignore[no-untyped-def]
 @login_required
 @require_POST
 def answer_save(request, attempt_id: int):  # type: ignore[no-untyped-def]
-    form = AnswerForm(request.POST)
+    data = request.POST.copy()
+    if len(data.getlist("raw")) > 1:  # checkboxes of a multiple-choice part
+        data["raw"] = ",".join(data.getlist("raw"))
+    form = AnswerForm(data)
     if not form.is_valid():
         raise ValidationFailed("The answer could not be read; please type it again.")
     answer = services.answer_save(attempt_id=attempt_id, student=request.user, **form.cleaned_data)
-    return render(request, "partials/saved.html", {"answer": answer})
+    format_error = selectors.answer_format_error(answer=answer)
+    return render(request, "partials/saved.html", {"answer": answer, "format_error": format_error})
 
 
 @login_required

@@ -171,3 +171,21 @@ def test_another_student_cannot_read_my_attempt_through_the_api(client, open_qui
     for url in (f"/api/attempts/{attempt.id}/", f"/api/attempts/{attempt.id}/result/"):
         assert client.get(url).status_code == 404
     assert client.get(reverse("attempt", args=[attempt.id])).status_code == 404
+
+
+@pytest.mark.parametrize("raw, warned", [("1,703", True), ("abc", True), ("18560", False), ("", False)])
+def test_saving_flags_an_unreadable_answer_inline_without_grading_it(client, open_quiz, cast, raw, warned):
+    client.login(username="student1", password=PASSWORD)
+    client.post(reverse("quiz-start", args=[open_quiz.id]))
+    attempt = Attempt.objects.get()
+    html = client.post(reverse("answer-save", args=[attempt.id]), {"position": 1, "part_key": "count", "raw": raw})
+    assert html.status_code == 200
+    assert "Saved" in html.content.decode()
+    assert ("format-error" in html.content.decode()) is warned
+    assert AnswerPart.objects.get().raw == raw  # saved as typed: nothing is lost
+
+
+def test_the_variant_seed_is_not_in_the_page(client, open_quiz, cast):
+    client.login(username="student1", password=PASSWORD)
+    page = client.get(client.post(reverse("quiz-start", args=[open_quiz.id])).url).content.decode()
+    assert str(Attempt.objects.get().variants.get().seed) not in page
