@@ -13,3 +13,18 @@ document.addEventListener("htmx:sendError", function (event) {
   var target = event.detail.target;
   if (target) { target.innerHTML = '<span class="save-status error">Not saved: the connection failed. Keep this page open; it will retry when you type.</span>'; }
 });
+// Countdown to the attempt's deadline; at zero the page reloads and the server submits the saved answers.
+(function () {
+  var el = document.getElementById("deadline");
+  var out = document.getElementById("time-left");
+  if (!el || !out) { return; }
+  var deadline = new Date(el.getAttribute("datetime")).getTime();
+  function tick() {
+    var left = Math.max(0, Math.floor((deadline - Date.now()) / 1000));
+    var h = Math.floor(left / 3600), m = Math.floor((left % 3600) / 60), s = left % 60;
+    out.textContent = (h ? h + " h " : "") + (h || m ? m + " min " : "") + s + " s left";
+    if (left === 0) { out.textContent = "Time is up: your saved answers are being submitted."; setTimeout(function () { location.reload(); }, 6000); return; }
+    setTimeout(tick, 1000);
+  }
+  tick();
+})();
