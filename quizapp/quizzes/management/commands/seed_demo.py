@@ -27,8 +27,15 @@ USERS = [
     ("student2", "Kim", "Two", Membership.Role.STUDENT),
     ("student3", "Lee", "Three", Membership.Role.STUDENT),
 ]
-DEMO_QUIZ = "Week 3: convolution layers"
-DEMO_SLOTS = [["conv-output-size"]]
+DEMO_QUIZ = "Demo quiz: CNNs, optimizers and backprop"
+# Each slot draws one template from its pool per student.
+DEMO_SLOTS = [
+    ["conv-output-size"],
+    ["rmsprop-step", "adam-step", "momentum-step"],
+    ["mlp-sgd-step"],
+    ["batchnorm-normalize", "dice-coefficient", "mixup"],
+    ["dropout-activation-scaling", "l1-sparsity", "vanishing-gradient-sigmoid"],
+]
 
 
 class Command(BaseCommand):
