@@ -6,6 +6,7 @@ the ``z <= 0`` branch (ReLU'(0) = 0, LeakyReLU'(0) = alpha), as autograd gives.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -19,10 +20,12 @@ from dlcore.types import Solution, Step
 
 __all__ = [
     "ACTIVATIONS", "activate", "derivative", "paren", "activation", "activation_derivative", "softmax",
-    "softmax_values",
+    "softmax_values", "activate_one",
 ]
 
 Array = NDArray[np.float64]
+
+_EXP_MAX = math.log(1.7976931348623157e308)  # e^z is finite up to here
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu")
 
@@ -46,7 +49,8 @@ def activate(name: str, z: Array | float, alpha: float = 0.01) -> Array:
     """
     z = np.asarray(z, dtype=np.float64)
     if name == "sigmoid":
-        return 1.0 / (1.0 + np.exp(-z))
+        e = np.exp(-np.abs(z))  # never overflows; sigma(z) = e^z / (1 + e^z) for z < 0
+        return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
     if name == "tanh":
         return np.tanh(z)
     if name == "relu":
@@ -81,6 +85,30 @@ def derivative(name: str, z: Array | float, alpha: float = 0.01) -> Array:
     return np.ones_like(z)  # linear
 
 
+def activate_one(name: str, z: float, alpha: float = 0.01) -> float:
+    """``activate`` for one number, in plain Python (no array overhead for quiz-sized inputs).
+
+    >>> activate_one("leaky_relu", -2.0, 0.1)
+    -0.2
+    """
+    if name == "sigmoid":
+        if z >= 0:
+            return 1.0 / (1.0 + math.exp(-z))
+        e = math.exp(z)
+        return e / (1.0 + e)
+    if name == "tanh":
+        return math.tanh(z)
+    if name == "relu":
+        return z if z > 0 else 0.0
+    if name in ("leaky_relu", "prelu"):
+        return z if z > 0 else alpha * z
+    if name == "elu":
+        return z if z > 0 else alpha * math.expm1(z)
+    if name == "linear":
+        return z
+    raise SolverError(f"Unknown activation '{name}'.")
+
+
 def _out(x: Array, like: Any) -> Any:
     """Answer in the caller's form: a number for a number, a list for a list."""
     return x.tolist() if isinstance(like, list) else float(x)
@@ -109,13 +137,13 @@ def activation(*, activation: str, z: float | list[float], alpha: float) -> Solu
     >>> activation(activation="leaky_relu", z=[-7.0, 3.0], alpha=0.001).answer
     [-0.007, 3.0]
     """
-    a = activate(activation, np.asarray(z, dtype=np.float64), alpha)
+    a = [activate_one(activation, v, alpha) for v in z] if isinstance(z, list) else activate_one(activation, z, alpha)
     steps = (
         Step("Activation function", rf"f(z) = {_FORMULAS[activation][0]}" + (rf",\ \alpha = {num(alpha)}"
              if activation in ("leaky_relu", "prelu", "elu") else ""), activation),
-        Step("Activation value", rf"f({_show(z)}) = {_show(_out(a, z))}", _out(a, z)),
+        Step("Activation value", rf"f({_show(z)}) = {_show(a)}", a),
     )
-    return Solution(_out(a, z), steps)
+    return Solution(a, steps)
 
 
 def _mistake_activation(name: str, z: Any, alpha: float, fn: Any) -> Any:
@@ -248,17 +276,18 @@ def softmax(*, logits: list[float]) -> Solution:
     >>> softmax(logits=[0.3, 0.3, 0.3, 0.3]).answer
     [0.25, 0.25, 0.25, 0.25]
     """
-    z = np.asarray(logits, dtype=np.float64)
-    exps = np.exp(z - z.max())
-    p = exps / exps.sum()
+    z_max = max(logits)
+    shifted = [z - z_max for z in logits]
+    exps = [math.exp(d) for d in shifted]  # d <= 0: no overflow
+    total = sum(exps)
+    p = [e / total for e in exps]
     steps = (
-        Step("Subtract the largest logit (does not change the result)", rf"z - {num(z.max())} = {vec(z - z.max())}",
-             (z - z.max()).tolist()),
-        Step("Exponentiate", rf"e^{{z_i - \max z}} = {vec(exps)}", exps.tolist()),
-        Step("Sum of exponentials", rf"\sum_j e^{{z_j - \max z}} = {num(exps.sum())}", float(exps.sum())),
-        Step("Normalise", rf"p_i = \frac{{e^{{z_i}}}}{{\sum_j e^{{z_j}}}} = {vec(p)}", p.tolist()),
+        Step("Subtract the largest logit (does not change the result)", rf"z - {num(z_max)} = {vec(shifted)}", shifted),
+        Step("Exponentiate", rf"e^{{z_i - \max z}} = {vec(exps)}", exps),
+        Step("Sum of exponentials", rf"\sum_j e^{{z_j - \max z}} = {num(total)}", total),
+        Step("Normalise", rf"p_i = \frac{{e^{{z_i}}}}{{\sum_j e^{{z_j}}}} = {vec(p)}", p),
     )
-    return Solution(p.tolist(), steps)
+    return Solution(p, steps)
 
 
 @mistake("softmax", "forgot_to_exponentiate", "Divided the logits by their sum without exponentiating.")
@@ -278,5 +307,6 @@ def _softmax_sigmoid(*, logits: list[float]) -> list[float]:
 
 @mistake("softmax", "forgot_to_normalise", "Exponentiated the logits but did not divide by the sum.")
 def _softmax_no_norm(*, logits: list[float]) -> list[float]:
-    out: list[float] = np.exp(np.asarray(logits, dtype=np.float64)).tolist()
-    return out
+    if max(logits) > _EXP_MAX:
+        raise SolverError(f"e^z overflows for a logit above {_EXP_MAX:g}; the unnormalised exponentials are not finite.")
+    return [math.exp(z) for z in logits]

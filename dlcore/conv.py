@@ -7,6 +7,8 @@ each end of its output, max pooling keeps the first maximum of a window.
 
 from __future__ import annotations
 
+import math
+from operator import mul
 from typing import Any
 
 import numpy as np
@@ -145,6 +147,41 @@ def _products(window: Array, kernel: Array, bias: float) -> str:
     return terms + (f" + {num(bias)}" if bias else "")
 
 
+def _par_text(v: float, text: str) -> str:
+    """``text`` (the LaTeX of ``v``), in parentheses when ``v`` is negative."""
+    return text if v >= 0 else f"({text})"
+
+
+def _bmatrix(texts: list[list[str]]) -> str:
+    """A LaTeX ``bmatrix`` of already formatted entries (``mat`` without formatting again)."""
+    return r"\begin{bmatrix} " + r" \\ ".join([" & ".join(row) for row in texts]) + r" \end{bmatrix}"
+
+
+def _pad_rows(x: list[list[float]], p: int) -> list[list[float]]:
+    """Zero-pad a matrix by ``p`` on every side."""
+    if not p:
+        return x
+    zeros = [0.0] * (len(x[0]) + 2 * p)
+    edge, side = [zeros[:] for _ in range(p)], [0.0] * p
+    return edge + [side + row + side for row in x] + [zeros[:] for _ in range(p)]
+
+
+def _activate_one(z: float, activation: str, alpha: float) -> float:
+    """``activate`` for one number; the sigmoid is computed without overflowing exp."""
+    if activation == "relu":
+        return z if z > 0.0 else 0.0
+    if activation == "leaky_relu":
+        return z if z > 0 else alpha * z
+    if activation == "sigmoid":
+        if z >= 0:
+            return 1.0 / (1.0 + math.exp(-z))
+        e = math.exp(z)
+        return e / (1.0 + e)
+    if activation == "tanh":
+        return math.tanh(z)
+    return z
+
+
 # --------------------------------------------------------------------------- 1-D convolution
 
 
@@ -161,17 +198,26 @@ _CONV1D_PARAMS = {
 def conv1d(*, x: list[float], f: list[float], bias: float, stride: int, padding: int) -> Solution:
     """1-D convolution (cross-correlation): y_i = sum_k x_pad[i*s + k] * f[k] + b, n_out = floor((n + 2p - k)/s) + 1.
 
-    >>> conv1d(x=[4, 1, -1, 3], f=[-2, 1], bias=0.0, stride=1, padding=1).answer.tolist()
+    >>> conv1d(x=[4, 1, -1, 3], f=[-2, 1], bias=0.0, stride=1, padding=1).answer
     [4.0, -7.0, -3.0, 5.0, -6.0]
     """
-    x_arr, f_arr = _f(x), _f(f)
-    y = xcorr1d(x_arr, f_arr, stride, padding) + bias
-    x_pad = np.pad(x_arr, padding)
-    steps = [Step("Zero-padded input", _vec(x_pad), x_pad)] if padding else []
-    for i, y_i in enumerate(y):
-        window = x_pad[i * stride: i * stride + len(f)]
-        steps.append(Step(f"y[{i}]", rf"y_{{{i}}} = {_products(window, f_arr, bias)} = {num(y_i)}", y_i))
-    steps.append(Step("Output", _vec(y), y))
+    k = len(f)
+    n_out = conv_output_size(len(x), k, stride, padding, axis="length")
+    x_pad = [0.0] * padding + x + [0.0] * padding
+    x_tex = [num(v) for v in x_pad]
+    x_par = [_par_text(v, t) for v, t in zip(x_pad, x_tex, strict=True)]
+    f_par = [_par_text(v, num(v)) for v in f]
+    b_tex = f" + {num(bias)}" if bias else ""
+    steps = [Step("Zero-padded input", "[" + ", ".join(x_tex) + "]", x_pad)] if padding else []
+    y, y_tex = [], []
+    for i in range(n_out):
+        s = i * stride
+        y_i = sum(map(mul, x_pad[s:s + k], f)) + bias
+        terms = " + ".join([rf"{a}\cdot{b}" for a, b in zip(x_par[s:s + k], f_par, strict=True)])
+        y.append(y_i)
+        y_tex.append(num(y_i))
+        steps.append(Step(f"y[{i}]", rf"y_{{{i}}} = {terms}{b_tex} = {y_tex[-1]}", y_i))
+    steps.append(Step("Output", "[" + ", ".join(y_tex) + "]", y))
     return Solution(y, tuple(steps))
 
 
@@ -215,21 +261,43 @@ def conv2d(*, input: list[list[float]], kernel: list[list[float]], bias: float, 
     """Single-channel 2-D convolution: z[i][j] = sum_{m,n} x_pad[i*s+m][j*s+n] * K[m][n] + b, then a = activation(z).
 
     >>> conv2d(input=[[1, 2], [3, 4]], kernel=[[1, 0], [0, -1]], bias=1.0, stride=1, padding=0,
-    ...        activation="relu", alpha=0.01).answer.tolist()
+    ...        activation="relu", alpha=0.01).answer
     [[0.0]]
     """
-    x, k = _f(input), _f(kernel)
-    z = xcorr2d(x[None], k[None, None], stride, padding)[0] + bias  # (H_out, W_out)
-    x_pad = np.pad(x, padding)
-    kh, kw = k.shape
-    steps = [Step("Zero-padded input", _mat(x_pad), x_pad)] if padding else []
-    for (i, j), z_ij in np.ndenumerate(z):
-        window = x_pad[i * stride: i * stride + kh, j * stride: j * stride + kw]
-        steps.append(Step(f"z[{i}][{j}]", rf"z_{{{i},{j}}} = {_products(window, k, bias)} = {num(z_ij)}", z_ij))
-    steps.append(Step("Convolution output (before activation)", _mat(z), z))
-    a = activate(z, activation, alpha)
-    if activation != "none":
-        steps.append(Step(f"After {activation}", _mat(a), a))
+    kh, kw = len(kernel), len(kernel[0])
+    h_out = conv_output_size(len(input), kh, stride, padding, axis="height")
+    w_out = conv_output_size(len(input[0]), kw, stride, padding, axis="width")
+    x_pad = _pad_rows(input, padding)
+    x_tex = [[num(v) for v in row] for row in x_pad]
+    x_par = [[_par_text(v, t) for v, t in zip(row, texts, strict=True)] for row, texts in zip(x_pad, x_tex, strict=True)]
+    k_flat = [v for row in kernel for v in row]
+    # one %-template per output cell: the window's numbers go in, the kernel's are fixed
+    cell = " + ".join([r"%s\cdot" + _par_text(v, num(v)) for v in k_flat]) + (f" + {num(bias)}" if bias else "") + " = %s"
+    steps = [Step("Zero-padded input", _bmatrix(x_tex), x_pad)] if padding else []
+    z, z_tex = [], []
+    for i in range(h_out):
+        rows = range(i * stride, i * stride + kh)
+        z_row, tex_row = [], []
+        for j in range(w_out):
+            c0, c1 = j * stride, j * stride + kw
+            window: list[float] = []
+            texts: list[str] = []
+            for r in rows:
+                window += x_pad[r][c0:c1]
+                texts += x_par[r][c0:c1]
+            z_ij = sum(map(mul, window, k_flat)) + bias
+            texts.append(num(z_ij))
+            z_row.append(z_ij)
+            tex_row.append(texts[-1])
+            steps.append(Step(f"z[{i}][{j}]", f"z_{{{i},{j}}} = " + cell % tuple(texts), z_ij))
+        z.append(z_row)
+        z_tex.append(tex_row)
+    steps.append(Step("Convolution output (before activation)", _bmatrix(z_tex), z))
+    if activation == "none":
+        return Solution(z, tuple(steps))
+    a = [[_activate_one(v, activation, alpha) for v in row] for row in z]
+    steps.append(Step(f"After {activation}", _bmatrix([[t if u == v else num(u) for u, v, t in zip(ra, rz, rt, strict=True)]
+                                                        for ra, rz, rt in zip(a, z, z_tex, strict=True)]), a))
     return Solution(a, tuple(steps))
 
 
@@ -493,24 +561,35 @@ def pool2d(*, input: list[list[float]], mode: str, kernel: int, stride: int | No
     """Max or average pooling: out[i][j] = max (or mean) of the k x k window at (i*s - p, j*s - p); stride defaults to k.
 
     >>> pool2d(input=[[1, 2, 3], [4, 5, 6], [7, 8, 9]], mode="max", kernel=2, stride=None,
-    ...        padding=0, ceil_mode=True, count_include_pad=True).answer.tolist()
+    ...        padding=0, ceil_mode=True, count_include_pad=True).answer
     [[5.0, 6.0], [8.0, 9.0]]
     """
     s = kernel if stride is None else stride
-    x = _f(input)
-    out = pool_2d(x, mode, kernel, s, padding, ceil_mode, count_include_pad)
-    rows = _windows(x.shape[0], out.shape[0], kernel, s, padding)
-    cols = _windows(x.shape[1], out.shape[1], kernel, s, padding)
-    steps = []
-    for (i, j), v in np.ndenumerate(out):
-        (h0, h1, ph), (w0, w1, pw) = rows[i], cols[j]
-        window = x[h0:h1, w0:w1]
-        if mode == "max":
-            latex = rf"\max{_vec(window.ravel())} = {num(v)}"
-        else:
-            latex = rf"({' + '.join(num(a) for a in window.ravel())}) / {ph * pw if count_include_pad else window.size} = {num(v)}"
-        steps.append(Step(f"Window ({i}, {j}): rows {h0}-{h1 - 1}, columns {w0}-{w1 - 1}", latex, v))
-    steps.append(Step("Pooled map", _mat(out), out))
+    h_out = pool_output_size(len(input), kernel, s, padding, ceil_mode, axis="height")
+    w_out = pool_output_size(len(input[0]), kernel, s, padding, ceil_mode, axis="width")
+    rows = _windows(len(input), h_out, kernel, s, padding)
+    cols = _windows(len(input[0]), w_out, kernel, s, padding)
+    x_tex = [[num(v) for v in row] for row in input]
+    out, out_tex, steps = [], [], []
+    for i, (h0, h1, ph) in enumerate(rows):
+        out_row, tex_row = [], []
+        for j, (w0, w1, pw) in enumerate(cols):
+            window = [v for r in range(h0, h1) for v in input[r][w0:w1]]
+            texts = [t for r in range(h0, h1) for t in x_tex[r][w0:w1]]
+            if mode == "max":
+                v = float(max(window))
+                tex_row.append(num(v))
+                latex = rf"\max[{', '.join(texts)}] = {tex_row[-1]}"
+            else:
+                divisor = ph * pw if count_include_pad else len(window)
+                v = sum(window) / divisor
+                tex_row.append(num(v))
+                latex = rf"({' + '.join(texts)}) / {divisor} = {tex_row[-1]}"
+            out_row.append(v)
+            steps.append(Step(f"Window ({i}, {j}): rows {h0}-{h1 - 1}, columns {w0}-{w1 - 1}", latex, v))
+        out.append(out_row)
+        out_tex.append(tex_row)
+    steps.append(Step("Pooled map", _bmatrix(out_tex), out))
     return Solution(out, tuple(steps))
 
 

@@ -17,11 +17,18 @@ def num(x: Any, digits: int = 6) -> str:
     >>> num(3), num(0.30000000000000004), num(-1.5e-9)
     ('3', '0.3', '-1.5 \\\\times 10^{-9}')
     """
-    if isinstance(x, bool):
-        return str(x).lower()
-    if isinstance(x, int) or (isinstance(x, float) and x.is_integer() and abs(x) < 1e15):
+    t = type(x)
+    if t is not float:
+        if t is int:
+            return str(x)
+        if isinstance(x, bool):
+            return str(x).lower()
+        if isinstance(x, int):
+            return str(int(x))
+        x = float(x)
+    if x.is_integer() and -1e15 < x < 1e15:
         return str(int(x))
-    text = f"{float(x):.{digits}g}"
+    text = f"{x:.{digits}g}"
     if "e" in text:
         mantissa, exp = text.split("e")
         return f"{mantissa} \\times 10^{{{int(exp)}}}"
@@ -30,10 +37,10 @@ def num(x: Any, digits: int = 6) -> str:
 
 def vec(xs: Sequence[Any], digits: int = 6) -> str:
     """Format a vector as a LaTeX row ``[a, b, c]``."""
-    return "[" + ", ".join(num(x, digits) for x in xs) + "]"
+    return "[" + ", ".join([num(x, digits) for x in xs]) + "]"
 
 
 def mat(rows: Sequence[Sequence[Any]], digits: int = 6) -> str:
     """Format a matrix as a LaTeX ``bmatrix``."""
-    body = r" \\ ".join(" & ".join(num(x, digits) for x in row) for row in rows)
+    body = r" \\ ".join([" & ".join([num(x, digits) for x in row]) for row in rows])
     return r"\begin{bmatrix} " + body + r" \end{bmatrix}"

@@ -502,7 +502,10 @@ def _adam_math(
     if bias_correction and error != "no_bias_correction":
         if beta1 == 1 or beta2 == 1:
             raise SolverError("beta1 and beta2 must be below 1 with bias correction (1 - beta^t would be 0).")
-        m_hat, v_hat = m_t / (1 - beta1**t_corr), v_t / (1 - beta2**t_corr)
+        c1, c2 = 1 - beta1**t_corr, 1 - beta2**t_corr
+        if c1 == 0 or c2 == 0:
+            raise SolverError(f"The bias correction 1 - beta^t is 0 at t = {t_corr}, so m_hat and v_hat are not finite.")
+        m_hat, v_hat = m_t / c1, v_t / c2
     else:
         m_hat, v_hat = m_t, v_t
     root = v_hat if error == "forgot_sqrt_on_v_hat" else np.sqrt(v_hat)
