@@ -66,12 +66,15 @@ def attempt_questions(*, attempt: Attempt) -> list[dict[str, Any]]:
     return questions
 
 
-def answer_display(value: Any, part_type: str, choices: list[dict[str, Any]] | None = None) -> str:
-    """A correct answer as a student reads it: 16 × 32 × 32, 1.70255, [0.1, 0.2], option text."""
-    if choices:
-        ids = value if isinstance(value, list) else [value]
-        by_id = {c["id"]: c.get("text") or c.get("html", c["id"]) for c in choices}
-        return "; ".join(str(by_id.get(i, i)) for i in ids)
+def choices_html(value: Any, choices: list[dict[str, Any]]) -> str:
+    """The sanitised HTML of the chosen option(s) (ids in ``value``), joined; may hold math."""
+    ids = value if isinstance(value, list) else [x for x in str(value).split(",") if x]
+    by_id = {c["id"]: c["html"] for c in choices}
+    return "; ".join(by_id[i] for i in ids if i in by_id)
+
+
+def answer_display(value: Any, part_type: str) -> str:
+    """A free-entry answer as a student reads it: 16 × 32 × 32, 1.70255, [0.1, 0.2]."""
     if part_type == "shape" and isinstance(value, list):
         return " × ".join(str(v) for v in value)
     if isinstance(value, float):
@@ -116,10 +119,14 @@ def attempt_result(*, attempt: Attempt) -> dict[str, Any]:
         parts = []
         for part in qv.parts:
             part_result = graded.get("parts", {}).get(part.key, {})
+            raw = answers.get(part.key, "")
             parts.append({
                 "key": part.key, "label": part.label, "type": part.type,
-                "your_answer": answers.get(part.key, ""),
-                "correct": part.correct, "correct_display": answer_display(part.correct, part.type, part.choices),
+                "your_answer": raw,
+                "your_answer_html": choices_html(raw, part.choices) if part.choices else "",
+                "correct": part.correct,
+                "correct_display": "" if part.choices else answer_display(part.correct, part.type),
+                "correct_html": choices_html(part.correct, part.choices) if part.choices else "",
                 "score": part_result.get("score", 0.0),
                 "feedback": part_result.get("feedback"),
                 "format_error": graded.get("format_errors", {}).get(part.key),
