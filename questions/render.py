@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 
 import nh3
 from markdown_it import MarkdownIt
 
 from questions.errors import ExpressionError
-from questions.expressions import compile_expression
+from questions.expressions import Expression, compile_expression
 
 __all__ = ["render_markdown", "render_inline", "format_value", "placeholders_in", "check_placeholders",
            "FORMAT_SPEC"]
@@ -106,11 +107,12 @@ def _bmatrix(value: Any, spec: str | None, *, column: bool = False) -> str:
 
 
 def _table(value: Any, spec: str | None) -> str:
-    rows = _grid(value, "table()")
-    cells = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(format_value(v, spec))}</td>" for v in row) + "</tr>" for row in rows
-    )
-    return f'<table class="dlq-grid"><tbody>{cells}</tbody></table>'
+    return _table_html([[format_value(v, spec) for v in row] for row in _grid(value, "table()")], html.escape)
+
+
+def _table_html(cells: list[list[str]], escape: Callable[[str], str]) -> str:
+    body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in cells)
+    return f'<table class="dlq-grid"><tbody>{body}</tbody></table>'
 
 
 class _Renderer:
@@ -194,13 +196,204 @@ class _Renderer:
         return _TOKEN_RE.sub(lambda m: self.tokens[int(m.group(1))], rendered)
 
 
-def render_markdown(text: str, env: Mapping[str, Any], *, inline: bool = False) -> str:
-    """Render template text for one variant; raise :class:`TemplateError` on a bad placeholder."""
+def _render_reference(text: str, env: Mapping[str, Any], *, inline: bool = False) -> str:
+    """The straightforward pipeline (Markdown and nh3 on every call); :func:`render_markdown` must equal it."""
     text = text.replace("\ue000", "").replace("\ue001", "")
     renderer = _Renderer(env)
     prepared = renderer.prepare(text)
     rendered = _md.renderInline(prepared) if inline else _md.render(prepared)
     return _sanitise(renderer.restore(rendered)).strip()
+
+
+# --- The fast path --------------------------------------------------------------------------------------------
+#
+# Every placeholder and every math span becomes a token before Markdown runs, so the Markdown source (and its
+# HTML) does not depend on the values: it is rendered and sanitised once per text (``_plan``). Per variant only
+# the placeholders are evaluated and their text, HTML-escaped, is put where the tokens are. That gives the same
+# string as sanitising the whole page when (checked once per text) each token sits once, in text context, in the
+# sanitised skeleton, and (checked per value) the inserted text has no character the HTML parser rewrites
+# (NUL, CR, controls, surrogates) and no token character: nh3 then serialises inserted text exactly as
+# ``_text_html`` does. Anything else takes the reference pipeline (same result, only slower).
+
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ue000\ue001]")
+
+
+def _text_html(s: str) -> str:
+    """Text as html5ever (nh3) serialises a text node."""
+    return s.replace("&", "&amp;").replace("\xa0", "&nbsp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+@lru_cache(maxsize=4096)
+def _parse_placeholder(inner: str) -> tuple[Expression, str | None, str | None]:
+    """``expr|filter|fmt:SPEC`` -> (compiled expression, format spec, structural filter); raises if malformed."""
+    inner = inner.strip()
+    helper = _HELPER.match(inner)
+    pieces = [p.strip() for p in inner.split("|")] if not helper else [helper.group(2), helper.group(1)]
+    expr, filters = pieces[0], pieces[1:]
+    spec: str | None = None
+    shape: str | None = None
+    for f in filters:
+        if f.startswith("fmt:"):
+            spec = f[4:].strip()
+            if not FORMAT_SPEC.match(spec):
+                raise ExpressionError(f"bad number format '{spec}' (examples: .3f, .2e, .4g, d)")
+        elif f in _FILTERS:
+            shape = "bmatrix" if f == "matrix" else f
+        else:
+            raise ExpressionError(f"unknown filter '{f}' (use fmt:.3f, matrix, column, table, latex)")
+    return compile_expression(expr), spec, shape
+
+
+def _evaluate(inner: str, env: Mapping[str, Any]) -> tuple[Any, str | None, str | None]:
+    expr, spec, shape = _parse_placeholder(inner)
+    value = expr.evaluate(env)
+    if spec:
+        try:
+            format_value(value, spec)
+        except (ValueError, TypeError):
+            raise ExpressionError(f"format '{spec}' does not apply to {format_value(value)[:40]!r}") from None
+    return value, spec, shape
+
+
+class _Plan:
+    """One text, prepared once: its tokens (``slots``, in evaluation order) and its rendered skeletons."""
+
+    __slots__ = ("slots", "block", "rendered", "pieces")
+
+    def __init__(self) -> None:
+        #: ("text", inner, shape) or ("math", left, right, [literal, inner, literal, ...])
+        self.slots: list[tuple[Any, ...]] = []
+        self.block: list[int] = []
+        self.rendered: str | None = None  # Markdown output with the tokens (None: use the reference pipeline)
+        #: sanitised skeleton split at the tokens: [literal, index, literal, index, ..., literal], or None
+        self.pieces: list[Any] | None = None
+
+
+def _in_text(html_text: str, pos: int) -> bool:
+    return html_text.rfind("<", 0, pos) <= html_text.rfind(">", 0, pos)
+
+
+def _skeleton(plan: _Plan) -> list[Any] | None:
+    assert plan.rendered is not None
+    skeleton = plan.rendered
+    n = len(plan.slots)
+    for i in plan.block:
+        if skeleton.count(f"<p>{_TOKEN.format(i)}</p>") != 1:
+            return None
+        skeleton = skeleton.replace(f"<p>{_TOKEN.format(i)}</p>", _TOKEN.format(i))
+    for html_text in (skeleton, clean := _sanitise(skeleton)):
+        found = [(m.start(), int(m.group(1))) for m in _TOKEN_RE.finditer(html_text)]
+        if sorted(i for _, i in found) != list(range(n)) or not all(_in_text(html_text, p) for p, _ in found):
+            return None
+    pieces: list[Any] = _TOKEN_RE.split(clean)
+    for k in range(1, len(pieces), 2):
+        pieces[k] = int(pieces[k])
+    return pieces
+
+
+@lru_cache(maxsize=4096)
+def _plan(text: str, inline: bool) -> _Plan:
+    text = text.replace("\ue000", "").replace("\ue001", "")
+    plan = _Plan()
+    parsed = True
+
+    def check(inner: str) -> str | None:
+        nonlocal parsed
+        try:
+            return _parse_placeholder(inner)[2]
+        except ExpressionError:
+            parsed = False
+            return None
+
+    def fill_text(segment: str) -> str:
+        def one(m: re.Match[str]) -> str:
+            shape = check(m.group(1))
+            plan.slots.append(("text", m.group(1), shape))
+            token = _TOKEN.format(len(plan.slots) - 1)
+            if shape == "table":
+                plan.block.append(len(plan.slots) - 1)
+                return "\n\n" + token + "\n\n"
+            return token
+
+        return PLACEHOLDER.sub(one, segment)
+
+    out: list[str] = []
+    pos = 0
+    for m in _MATH.finditer(text):
+        out.append(fill_text(text[pos:m.start()]))
+        kind = next(k for k, v in m.groupdict().items() if v is not None)
+        left, right = _DELIMS[kind]
+        body = m.group(kind)
+        parts: list[str] = []
+        start = 0
+        for pm in PLACEHOLDER.finditer(body):
+            check(pm.group(1))
+            parts += [body[start:pm.start()], pm.group(1)]
+            start = pm.end()
+        parts.append(body[start:])
+        plan.slots.append(("math", left, right, parts))
+        out.append(_TOKEN.format(len(plan.slots) - 1))
+        pos = m.end()
+    out.append(fill_text(text[pos:]))
+    if parsed:  # else rendering raises at the malformed placeholder: leave it to the reference pipeline
+        prepared = "".join(out)
+        plan.rendered = _md.renderInline(prepared) if inline else _md.render(prepared)
+        plan.pieces = _skeleton(plan)
+    return plan
+
+
+def _math_value(inner: str, env: Mapping[str, Any]) -> str:
+    value, spec, shape = _evaluate(inner, env)
+    if shape in ("bmatrix", "column"):
+        return _bmatrix(value, spec, column=shape == "column")
+    if shape == "table":
+        raise ExpressionError("table() cannot be used inside $...$ math; use matrix()")
+    if isinstance(value, str):
+        return _latex_text(value)
+    return format_value(value, spec, latex=True)
+
+
+def render_markdown(text: str, env: Mapping[str, Any], *, inline: bool = False) -> str:
+    """Render template text for one variant; raise :class:`TemplateError` on a bad placeholder."""
+    plan = _plan(text, inline)
+    if plan.rendered is None:
+        return _render_reference(text, env, inline=inline)
+    # Each token's content: a string (text, inserted escaped) or a table (rows of cell strings).
+    values: list[str | list[list[str]]] = []
+    safe = True
+    for slot in plan.slots:
+        if slot[0] == "math":
+            _, left, right, parts = slot
+            s = left + "".join(p if k % 2 == 0 else _math_value(p, env) for k, p in enumerate(parts)) + right
+        else:
+            value, spec, shape = _evaluate(slot[1], env)
+            if shape == "table":
+                cells = [[format_value(v, spec) for v in row] for row in _grid(value, "table()")]
+                safe = safe and not any(_UNSAFE.search(c) for row in cells for c in row)
+                values.append(cells)
+                continue
+            if shape in ("bmatrix", "column"):
+                s = "$" + _bmatrix(value, spec, column=shape == "column") + "$"
+            elif shape == "latex":
+                s = "$" + format_value(value, spec, latex=True) + "$"
+            else:
+                s = format_value(value, spec)
+        safe = safe and not _UNSAFE.search(s)
+        values.append(s)
+    if plan.pieces is not None and safe:
+        pieces = plan.pieces
+        out = [pieces[0]]
+        for k in range(1, len(pieces), 2):
+            v = values[pieces[k]]
+            out.append(_text_html(v) if isinstance(v, str) else _table_html(v, _text_html))
+            out.append(pieces[k + 1])
+        return "".join(out).strip()
+    tokens = [html.escape(v) if isinstance(v, str) else _table_html(v, html.escape) for v in values]
+    rendered = plan.rendered
+    for i in plan.block:
+        rendered = rendered.replace(f"<p>{_TOKEN.format(i)}</p>", tokens[i])
+    rendered = _TOKEN_RE.sub(lambda m: tokens[int(m.group(1))], rendered)
+    return _sanitise(rendered).strip()
 
 
 def render_inline(text: str, env: Mapping[str, Any]) -> str:
