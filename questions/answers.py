@@ -263,6 +263,13 @@ def values_match(answer: Any, correct: Any, tolerance: dict[str, Any]) -> float:
     return sum(element_matches(x, y, tolerance) for x, y in zip(a, c, strict=False)) / len(c)
 
 
+def all_match(answer: Any, correct: Any, tolerance: dict[str, Any]) -> bool:
+    """``values_match(answer, correct, tolerance) == 1.0``, stopping at the first element that differs."""
+    if not _same_structure(answer, correct):
+        return False
+    return all(element_matches(x, y, tolerance) for x, y in zip(_leaves(answer), _leaves(correct), strict=False))
+
+
 def _num_text(v: Any) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"

@@ -236,14 +236,19 @@ def _binop(op: ast.operator, a: Any, b: Any) -> Any:
 class Expression:
     """A checked, compiled-to-AST expression; evaluate it with :meth:`evaluate`."""
 
-    __slots__ = ("source", "tree", "names")
+    __slots__ = ("source", "tree", "names", "_fn")
 
     def __init__(self, source: str, tree: ast.Expression, names: frozenset[str]) -> None:
         self.source = source
         self.tree = tree
         self.names = names
+        self._fn = _compile(tree.body)
 
     def evaluate(self, env: Mapping[str, Any]) -> Any:
+        return self._fn(env)
+
+    def evaluate_by_walking(self, env: Mapping[str, Any]) -> Any:
+        """The tree-walking reference that :meth:`evaluate` (closures built once) must agree with."""
         return _Evaluator(env, self.source).visit(self.tree.body)
 
     def __repr__(self) -> str:
@@ -430,3 +435,176 @@ class _Evaluator:
             raise EvaluationFailure(f"{node.func.id}() failed: {exc}") from None
         except TypeError:
             raise _fail(f"wrong arguments for {node.func.id}()") from None
+
+
+# --- Closures, built once per expression: the same semantics as _Evaluator, without dispatching per node ---------
+
+_Fn = Callable[[Mapping[str, Any]], Any]
+_MISSING = object()
+
+
+def _compile(node: ast.AST) -> _Fn:
+    """A function of the environment that evaluates ``node`` exactly as :class:`_Evaluator` does."""
+    build = _BUILDERS.get(type(node))
+    if build is None:
+        message = f"{type(node).__name__} is not allowed in template expressions"
+
+        def refused(env: Mapping[str, Any]) -> Any:
+            raise _fail(message)
+
+        return refused
+    return build(node)
+
+
+def _c_constant(node: ast.Constant) -> _Fn:
+    value = node.value
+    return lambda env: value
+
+
+def _c_name(node: ast.Name) -> _Fn:
+    name = node.id
+    constant = CONSTANTS.get(name, _MISSING)
+
+    def fn(env: Mapping[str, Any]) -> Any:
+        if name in env:
+            return env[name]
+        if constant is not _MISSING:
+            return constant
+        if name in FUNCTIONS:
+            raise _fail(f"'{name}' is a function; call it like {name}(x)")
+        known = ", ".join(sorted(env)) or "none"
+        raise _fail(f"unknown name '{name}' (known parameters: {known})")
+
+    return fn
+
+
+def _c_list(node: ast.List | ast.Tuple) -> _Fn:
+    items = [_compile(e) for e in node.elts]
+    return lambda env: [f(env) for f in items]
+
+
+def _c_binop(node: ast.BinOp) -> _Fn:
+    op, left, right = node.op, _compile(node.left), _compile(node.right)
+    return lambda env: _binop(op, left(env), right(env))
+
+
+def _c_unaryop(node: ast.UnaryOp) -> _Fn:
+    operand = _compile(node.operand)
+    if isinstance(node.op, ast.Not):
+        return lambda env: not operand(env)
+    negate = isinstance(node.op, ast.USub)
+
+    def fn(env: Mapping[str, Any]) -> Any:
+        value = operand(env)
+        _num("unary '-'", value)
+        return -value if negate else +value
+
+    return fn
+
+
+def _c_boolop(node: ast.BoolOp) -> _Fn:
+    values = [_compile(e) for e in node.values]
+    is_and = isinstance(node.op, ast.And)
+    is_or = isinstance(node.op, ast.Or)
+
+    def fn(env: Mapping[str, Any]) -> Any:
+        value: Any = None
+        for f in values:
+            value = f(env)
+            if is_and and not value:
+                return value
+            if is_or and value:
+                return value
+        return value
+
+    return fn
+
+
+def _c_compare(node: ast.Compare) -> _Fn:
+    first = _compile(node.left)
+    steps = [(_CMPOPS[type(op)], _compile(comp)) for op, comp in zip(node.ops, node.comparators, strict=False)]
+
+    def fn(env: Mapping[str, Any]) -> bool:
+        left = first(env)
+        for compare, comp in steps:
+            right = comp(env)
+            try:
+                ok = compare(left, right)
+            except TypeError:
+                raise _fail(f"cannot compare {_kind(left)} with {_kind(right)}") from None
+            if not ok:
+                return False
+            left = right
+        return True
+
+    return fn
+
+
+def _c_ifexp(node: ast.IfExp) -> _Fn:
+    test, body, orelse = _compile(node.test), _compile(node.body), _compile(node.orelse)
+    return lambda env: body(env) if test(env) else orelse(env)
+
+
+def _c_subscript(node: ast.Subscript) -> _Fn:
+    get = _compile(node.value)
+    if isinstance(node.slice, ast.Slice):
+        bounds = [None if p is None else _compile(p) for p in (node.slice.lower, node.slice.upper, node.slice.step)]
+
+        def sliced(env: Mapping[str, Any]) -> Any:
+            container = get(env)
+            parts = [None if p is None else p(env) for p in bounds]
+            if any(p is not None and (isinstance(p, bool) or not isinstance(p, int)) for p in parts):
+                raise _fail("slice bounds must be whole numbers")
+            if not isinstance(container, (list, tuple, str)):
+                raise _fail(f"cannot slice {_kind(container)}")
+            if parts[2] == 0:
+                raise _fail("slice step cannot be zero")
+            return container[slice(*parts)]
+
+        return sliced
+    get_index = _compile(node.slice)
+
+    def indexed(env: Mapping[str, Any]) -> Any:
+        container = get(env)
+        index = get_index(env)
+        if isinstance(container, dict):
+            if not isinstance(index, str) or index not in container:
+                raise EvaluationFailure(f"no key {index!r}")
+            return container[index]
+        if not isinstance(container, (list, tuple, str)):
+            raise _fail(f"cannot index {_kind(container)}")
+        if isinstance(index, bool) or not isinstance(index, int):
+            raise _fail("list indices must be whole numbers")
+        try:
+            return container[index]
+        except IndexError:
+            raise EvaluationFailure(f"index {index} is out of range (length {len(container)})") from None
+
+    return indexed
+
+
+def _c_call(node: ast.Call) -> _Fn:
+    assert isinstance(node.func, ast.Name)
+    name = node.func.id
+    function = FUNCTIONS[name]
+    args = [_compile(a) for a in node.args]
+
+    def fn(env: Mapping[str, Any]) -> Any:
+        values = [a(env) for a in args]
+        try:
+            return _check_value(function(*values))
+        except (ExpressionError, EvaluationFailure):
+            raise
+        except (ValueError, ZeroDivisionError, OverflowError) as exc:
+            raise EvaluationFailure(f"{name}() failed: {exc}") from None
+        except TypeError:
+            raise _fail(f"wrong arguments for {name}()") from None
+
+    return fn
+
+
+_BUILDERS: dict[type[ast.AST], Callable[[Any], _Fn]] = {
+    ast.Constant: _c_constant, ast.Name: _c_name, ast.List: _c_list, ast.Tuple: _c_list, ast.BinOp: _c_binop,
+    ast.UnaryOp: _c_unaryop, ast.BoolOp: _c_boolop, ast.Compare: _c_compare, ast.IfExp: _c_ifexp,
+    ast.Subscript: _c_subscript, ast.Call: _c_call,
+}

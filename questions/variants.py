@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 import dlcore
-from questions.answers import input_hint, values_match
+from questions.answers import all_match, input_hint
 from questions.errors import EvaluationFailure, ExpressionError, TemplateError
 from questions.expressions import compile_expression
 from questions.render import format_value, render_inline, render_markdown
@@ -110,10 +110,44 @@ def _err(spec: TemplateSpec, message: str, path: str) -> TemplateError:
     return TemplateError(message, path=path or None, line=spec.line_of(path))
 
 
+_IMMUTABLE = (int, float, bool, type(None))
+
+
+def _copy(value: Any) -> Any:
+    """``copy.deepcopy``, skipping the (common) values that cannot be shared by mistake."""
+    return value if type(value) in _IMMUTABLE or type(value) is str else copy.deepcopy(value)
+
+
+def _surely_json(value: Any) -> bool:
+    """True if ``json.dumps(value, allow_nan=False)`` surely succeeds; False if it would not or it is not sure."""
+    t = type(value)
+    if t is int or t is str or t is bool or value is None:
+        return True
+    if t is float:
+        return math.isfinite(value)
+    if t is list or t is tuple:
+        return all(_surely_json(v) for v in value)
+    return False
+
+
+def _json_ok(value: Any) -> bool:
+    """Whether ``json.dumps(value, allow_nan=False)`` succeeds (asking json only in the unusual cases)."""
+    try:
+        if _surely_json(value):
+            return True
+    except RecursionError:  # a self-containing list from YAML anchors: json says 'circular reference'
+        pass
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def _value_of(spec: TemplateSpec, source: Any, env: Mapping[str, Any], path: str) -> Any:
     """Evaluate an expression string (other values are literals)."""
     if not isinstance(source, str):
-        return copy.deepcopy(source)
+        return _copy(source)
     try:
         return _plain(compile_expression(source).evaluate(env))
     except EvaluationFailure as exc:
@@ -186,7 +220,7 @@ def _sample(spec: TemplateSpec, rng: np.random.Generator) -> dict[str, Any]:
                 raise _Rejected(f"the range of '{p.name}' [{lo}, {hi}] is empty", f"{path}.float")
             env[p.name] = round(float(rng.uniform(lo, hi)), d.get("decimals", 2)) + 0.0
         elif p.kind == "choice":
-            env[p.name] = copy.deepcopy(d["choice"][int(rng.integers(len(d["choice"])))])
+            env[p.name] = _copy(d["choice"][int(rng.integers(len(d["choice"])))])
         elif p.kind == "vector":
             el = d["vector"]
             n = _number(spec, _value_of(spec, el["length"], env, path), f"{path}.vector.length", integer=True)
@@ -200,11 +234,9 @@ def _sample(spec: TemplateSpec, rng: np.random.Generator) -> dict[str, Any]:
         elif p.kind == "derived":
             env[p.name] = _value_of(spec, d["derived"], env, f"{path}.derived")
         else:
-            env[p.name] = copy.deepcopy(d["value"])
-        try:
-            json.dumps(env[p.name], allow_nan=False)
-        except (TypeError, ValueError):
-            raise _err(spec, f"parameter '{p.name}' must be numbers, text or lists of them", path) from None
+            env[p.name] = _copy(d["value"])
+        if not _json_ok(env[p.name]):
+            raise _err(spec, f"parameter '{p.name}' must be numbers, text or lists of them", path)
     return env
 
 
@@ -221,7 +253,7 @@ def _resolve(spec: TemplateSpec, value: Any, env: Mapping[str, Any], path: str) 
         return [_resolve(spec, v, env, f"{path}.{i}") for i, v in enumerate(value)]
     if isinstance(value, dict):
         return {k: _resolve(spec, v, env, f"{path}.{k}") for k, v in value.items()}
-    return copy.deepcopy(value)
+    return _copy(value)
 
 
 def _select(answer: Any, select: str | None) -> Any:
@@ -285,8 +317,8 @@ class _Solver:
     def key(name: str, params: Any) -> str:
         return name + json.dumps(params, sort_keys=True)
 
-    def solve(self, name: str, params: dict[str, Any], path: str) -> dlcore.Solution:
-        k = self.key(name, params)
+    def solve(self, name: str, params: dict[str, Any], path: str, key: str | None = None) -> dlcore.Solution:
+        k = key or self.key(name, params)
         if k not in self.solutions:
             try:
                 self.solutions[k] = dlcore.solve(name, params)
@@ -294,8 +326,8 @@ class _Solver:
                 raise _Rejected(f"solver '{name}' refused the parameters ({exc})", path) from None
         return self.solutions[k]
 
-    def mistake_answers(self, name: str, params: dict[str, Any]) -> dict[str, Any]:
-        k = self.key(name, params)
+    def mistake_answers(self, name: str, params: dict[str, Any], key: str | None = None) -> dict[str, Any]:
+        k = key or self.key(name, params)
         if k not in self.mistakes:
             try:
                 self.mistakes[k] = dlcore.mistake_answers(name, params)
@@ -325,10 +357,12 @@ class _Computed:
 def _compute_part(spec: TemplateSpec, part: PartSpec, env: dict[str, Any], solver: _Solver) -> _Computed:
     steps: list[tuple[str, dlcore.Solution]] = []
     params: dict[str, Any] = {}
+    key: str | None = None
     if part.solver:
         params = _resolve(spec, part.solver_params, env, f"{part.path}.solver_params")
-        sol = solver.solve(part.solver, params, f"{part.path}.solver_params")
-        steps.append((solver.key(part.solver, params), sol))
+        key = solver.key(part.solver, params)
+        sol = solver.solve(part.solver, params, f"{part.path}.solver_params", key)
+        steps.append((key, sol))
         try:
             answer = _select(sol.answer, part.select)
         except KeyError as exc:
@@ -353,7 +387,7 @@ def _compute_part(spec: TemplateSpec, part: PartSpec, env: dict[str, Any], solve
                 overrides = _resolve(spec, m.solver_params, env, f"{m.path}.solver_params")
                 raw = _select(solver.solve(part.solver or "", {**params, **overrides}, m.path).answer, part.select)
             else:
-                computed = solver.mistake_answers(part.solver or "", params)
+                computed = solver.mistake_answers(part.solver or "", params, key)
                 if m.name not in computed:
                     continue
                 raw = _select(computed[m.name], part.select)
@@ -361,7 +395,7 @@ def _compute_part(spec: TemplateSpec, part: PartSpec, env: dict[str, Any], solve
         except (_Rejected, KeyError, ValueError):
             continue  # this mistake has no value for these numbers
         tolerance = part.tolerance or {}
-        if values_match(value, correct, tolerance) == 1.0:
+        if all_match(value, correct, tolerance):
             raise _Rejected(f"mistake '{m.name}' of part '{part.key}' gives the correct answer", m.path)
         mistakes[m.name] = value
 
@@ -402,8 +436,21 @@ def _letters(n: int) -> list[str]:
     return [chr(ord("a") + i) for i in range(n)]
 
 
+class _LazyRng:
+    """The choice-order generator of a variant, created on the first shuffle (most variants never shuffle)."""
+
+    def __init__(self, entropy: int) -> None:
+        self.entropy = entropy
+        self.rng: np.random.Generator | None = None
+
+    def permutation(self, n: int) -> np.ndarray:
+        if self.rng is None:
+            self.rng = np.random.default_rng([self.entropy, 1])
+        return self.rng.permutation(n)
+
+
 def _build_part(spec: TemplateSpec, part: PartSpec, c: _Computed, env: dict[str, Any], answers: dict[str, Any],
-                rng: np.random.Generator) -> VariantPart:
+                rng: _LazyRng) -> VariantPart:
     def html(text: str, path: str) -> str:
         try:
             return render_inline(text, env)
@@ -453,6 +500,14 @@ def _build_part(spec: TemplateSpec, part: PartSpec, c: _Computed, env: dict[str,
     return vp
 
 
+def _spec_hash(spec: TemplateSpec) -> str:
+    """``spec.hash``, computed once per loaded template (a TemplateSpec is not changed after loading)."""
+    cached = spec.__dict__.get("_variant_hash")
+    if cached is None or cached[0] is not spec.raw:
+        cached = spec.__dict__["_variant_hash"] = (spec.raw, spec.hash)
+    return cached[1]
+
+
 def generate_variant(spec: TemplateSpec, seed: int) -> Variant:
     """Draw parameters from ``seed`` (redrawing failed constraints), solve, render; pure and deterministic."""
     entropy = _seed_entropy(seed)
@@ -485,7 +540,7 @@ def generate_variant(spec: TemplateSpec, seed: int) -> Variant:
                          "Loosen the constraints or the parameter ranges.", paths[reason])
 
     answers = {part.key: c.correct for part, c in zip(spec.parts, computed, strict=True)}
-    choice_rng = np.random.default_rng([entropy, 1])
+    choice_rng = _LazyRng(entropy)
     parts = [_build_part(spec, part, c, env, answers, choice_rng) for part, c in zip(spec.parts, computed, strict=True)]
     steps: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -500,5 +555,5 @@ def generate_variant(spec: TemplateSpec, seed: int) -> Variant:
             explanation_html = render_markdown(spec.explanation, {**env, "answers": answers})
         except ExpressionError as exc:
             raise _err(spec, exc.message, "explanation") from None
-    return Variant(slug=spec.slug, title=spec.title, seed=int(seed), template_hash=spec.hash, params=env,
+    return Variant(slug=spec.slug, title=spec.title, seed=int(seed), template_hash=_spec_hash(spec), params=env,
                    text_html=text_html, parts=parts, steps=steps, explanation_html=explanation_html)

@@ -123,3 +123,38 @@ def test_integer_arithmetic_matches_python(a: int, b: int) -> None:
     if b:
         assert evaluate("a // b", env) == a // b
         assert evaluate("a % b", env) == a % b
+
+
+_ATOMS = st.sampled_from(["h", "k", "x", "W", "name", "nope", "pi", "true", "min", "0", "1", "-3", "2.5", "1e308",
+                          "'a'", "[]", "[1, 2]", "(1, 'b')", "W[1]", "x[1:]", "x[::0]", "x['a']", "name[0]"])
+_EXPRESSIONS = st.recursive(_ATOMS, lambda inner: st.one_of(
+    st.tuples(inner, st.sampled_from(["+", "-", "*", "/", "//", "%", "**", "and", "or", "<", "==", "in", "not in",
+                                      "<="]), inner).map(" ".join),
+    st.tuples(st.sampled_from(["-", "not ", "+"]), inner).map("".join),
+    st.tuples(st.sampled_from(["min", "max", "abs", "sqrt", "log", "len", "int", "float", "sum", "str", "round",
+                               "range", "floor", "exp"]), st.lists(inner, max_size=3)).map(
+        lambda t: f"{t[0]}({', '.join(t[1])})"),
+    st.tuples(inner, inner, inner).map(lambda t: f"({t[0]} if {t[1]} else {t[2]})"),
+    st.tuples(inner, inner).map(lambda t: f"({t[0]})[{t[1]}]"),
+    st.lists(inner, max_size=3).map(lambda xs: "[" + ", ".join(xs) + "]"),
+), max_leaves=12)
+
+
+def _outcome(fn: object, env: dict[str, object]) -> object:
+    try:
+        return ("value", repr(fn(env)))  # type: ignore[operator]
+    except ExpressionError as exc:
+        return (type(exc), exc.message)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_EXPRESSIONS)
+def test_compiled_closures_agree_with_the_tree_walking_evaluator(source: str) -> None:
+    from questions.expressions import compile_expression
+
+    try:
+        expr = compile_expression(source)
+    except ExpressionError:
+        return
+    env = dict(ENV, answers={"a": [1, 2]})
+    assert _outcome(expr.evaluate, env) == _outcome(expr.evaluate_by_walking, env)
