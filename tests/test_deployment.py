@@ -46,3 +46,12 @@ def test_readme_opens_with_the_two_commands():
     head = (ROOT / "README.md").read_text()[:1500]
     assert "python3 dev.py run" in head and "python3 dev.py test" in head
     assert "python3 dev.py test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_openapi_schema_generates_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    out = tmp_path / "schema.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
+    schema = yaml.safe_load(out.read_text())
+    assert "/api/attempts/{attempt_id}/submit/" in schema["paths"]
