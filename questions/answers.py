@@ -265,9 +265,14 @@ def values_match(answer: Any, correct: Any, tolerance: dict[str, Any]) -> float:
 
 def all_match(answer: Any, correct: Any, tolerance: dict[str, Any]) -> bool:
     """``values_match(answer, correct, tolerance) == 1.0``, stopping at the first element that differs."""
-    if not _same_structure(answer, correct):
+    if isinstance(answer, list) and isinstance(correct, list):
+        return len(answer) == len(correct) and all(
+            all_match(x, y, tolerance) for x, y in zip(answer, correct, strict=True))
+    if isinstance(answer, dict) or isinstance(correct, dict):
+        return values_match(answer, correct, tolerance) == 1.0
+    if isinstance(answer, list) or isinstance(correct, list):
         return False
-    return all(element_matches(x, y, tolerance) for x, y in zip(_leaves(answer), _leaves(correct), strict=False))
+    return element_matches(answer, correct, tolerance)
 
 
 def _num_text(v: Any) -> str:

@@ -312,6 +312,9 @@ class _Solver:
     def __init__(self) -> None:
         self.solutions: dict[str, dlcore.Solution] = {}
         self.mistakes: dict[str, dict[str, Any]] = {}
+        #: solver_params as written (``_Prepared.params_keys``) -> (resolved params, their key): parts that
+        #: share the template's solver_params resolve them once per draw
+        self.resolved: dict[str, tuple[dict[str, Any], str]] = {}
 
     @staticmethod
     def key(name: str, params: Any) -> str:
@@ -354,13 +357,19 @@ class _Computed:
     options: list[tuple[Any, str, str | None]] = field(default_factory=list)  # (value, text, mistake name)
 
 
-def _compute_part(spec: TemplateSpec, part: PartSpec, env: dict[str, Any], solver: _Solver) -> _Computed:
+def _compute_part(spec: TemplateSpec, part: PartSpec, env: dict[str, Any], solver: _Solver,
+                  params_key: str | None = None) -> _Computed:
     steps: list[tuple[str, dlcore.Solution]] = []
     params: dict[str, Any] = {}
     key: str | None = None
     if part.solver:
-        params = _resolve(spec, part.solver_params, env, f"{part.path}.solver_params")
-        key = solver.key(part.solver, params)
+        if params_key is not None and params_key in solver.resolved:
+            params, key = solver.resolved[params_key]
+        else:
+            params = _resolve(spec, part.solver_params, env, f"{part.path}.solver_params")
+            key = solver.key(part.solver, params)
+            if params_key is not None:
+                solver.resolved[params_key] = (params, key)
         sol = solver.solve(part.solver, params, f"{part.path}.solver_params", key)
         steps.append((key, sol))
         try:
@@ -500,17 +509,43 @@ def _build_part(spec: TemplateSpec, part: PartSpec, c: _Computed, env: dict[str,
     return vp
 
 
-def _spec_hash(spec: TemplateSpec) -> str:
-    """``spec.hash``, computed once per loaded template (a TemplateSpec is not changed after loading)."""
-    cached = spec.__dict__.get("_variant_hash")
-    if cached is None or cached[0] is not spec.raw:
-        cached = spec.__dict__["_variant_hash"] = (spec.raw, spec.hash)
-    return cached[1]
+class _Prepared:
+    """What generation derives from the template alone, computed once per loaded template.
+
+    A :class:`TemplateSpec` is not changed after loading (a new document is a new spec); as a safeguard the
+    preparation is redone if ``raw`` or ``parts`` are replaced.
+    """
+
+    __slots__ = ("raw", "parts", "hash", "params_keys")
+
+    def __init__(self, spec: TemplateSpec) -> None:
+        self.raw = spec.raw
+        self.parts = spec.parts
+        self.hash = spec.hash
+        self.params_keys = [_params_key(part) for part in spec.parts]
+
+
+def _params_key(part: PartSpec) -> str | None:
+    """Equal for parts whose solver and solver_params are written identically (same types, same order)."""
+    if not part.solver:
+        return None
+    try:
+        return json.dumps([part.solver, part.solver_params])
+    except (TypeError, ValueError, RecursionError):
+        return None
+
+
+def _prepared(spec: TemplateSpec) -> _Prepared:
+    prepared = spec.__dict__.get("_prepared")
+    if prepared is None or prepared.raw is not spec.raw or prepared.parts is not spec.parts:
+        prepared = spec.__dict__["_prepared"] = _Prepared(spec)
+    return prepared
 
 
 def generate_variant(spec: TemplateSpec, seed: int) -> Variant:
     """Draw parameters from ``seed`` (redrawing failed constraints), solve, render; pure and deterministic."""
     entropy = _seed_entropy(seed)
+    prepared = _prepared(spec)
     rng = np.random.default_rng([entropy, 0])
     reasons: Counter[str] = Counter()
     paths: dict[str, str] = {}
@@ -521,7 +556,8 @@ def generate_variant(spec: TemplateSpec, seed: int) -> Variant:
             for i, expr in enumerate(spec.constraints):
                 if not _value_of(spec, expr, env, f"constraints.{i}"):
                     raise _Rejected(f"constraint '{expr}' (constraints.{i}) was false", f"constraints.{i}")
-            computed = [_compute_part(spec, part, env, solver) for part in spec.parts]
+            computed = [_compute_part(spec, part, env, solver, k)
+                        for part, k in zip(spec.parts, prepared.params_keys, strict=True)]
             text_html = render_markdown(spec.text, env)
         except _Rejected as r:
             reasons[r.reason] += 1
@@ -555,5 +591,5 @@ def generate_variant(spec: TemplateSpec, seed: int) -> Variant:
             explanation_html = render_markdown(spec.explanation, {**env, "answers": answers})
         except ExpressionError as exc:
             raise _err(spec, exc.message, "explanation") from None
-    return Variant(slug=spec.slug, title=spec.title, seed=int(seed), template_hash=_spec_hash(spec), params=env,
+    return Variant(slug=spec.slug, title=spec.title, seed=int(seed), template_hash=prepared.hash, params=env,
                    text_html=text_html, parts=parts, steps=steps, explanation_html=explanation_html)

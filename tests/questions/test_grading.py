@@ -253,3 +253,17 @@ def test_validate_template_reports_a_decimals_tolerance_the_grader_cannot_meet()
 
 def test_validate_template_turns_a_load_error_of_a_dict_into_a_message() -> None:
     assert "slug" in validate_template({"title": "x", "text": "y", "answer": {"type": "integer", "value": "1"}})[0]
+
+
+_LEAVES = st.one_of(st.integers(-3, 3), st.sampled_from([0.1, 0.10000000001, 1.0, -0.0, float("nan"), True, "a"]))
+_VALUES = st.recursive(_LEAVES, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.dictionaries(st.sampled_from(["a", "b"]), inner, max_size=2)), max_leaves=8)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_VALUES, _VALUES, st.sampled_from([{}, {"abs": 0.5}, {"rel": 0.01}, {"decimals": 2}, {"sigfigs": 1}]))
+def test_all_match_is_values_match_equal_to_one(a: object, b: object, tolerance: dict[str, float]) -> None:
+    from questions.answers import all_match, values_match
+
+    assert all_match(a, b, tolerance) == (values_match(a, b, tolerance) == 1.0)
+    assert all_match(a, a, tolerance) == (values_match(a, a, tolerance) == 1.0)
