@@ -251,4 +251,10 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    try:
+        raise SystemExit(main())
+    except KeyboardInterrupt:
+        print("\n[dlquiz] interrupted", file=sys.stderr)
+        raise SystemExit(130) from None
+    except subprocess.CalledProcessError as exc:
+        die(f"{' '.join(map(str, exc.cmd))} failed with exit code {exc.returncode} (see above)")
