@@ -6,7 +6,7 @@ import copy
 import json
 import math
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from html import escape as html_escape
 from typing import Any
@@ -18,7 +18,7 @@ from questions.answers import all_match, input_hint
 from questions.errors import EvaluationFailure, ExpressionError, TemplateError
 from questions.expressions import compile_expression
 from questions.render import format_value, render_inline, render_markdown
-from questions.template import FREE_TYPES, PartSpec, TemplateSpec
+from questions.template import FREE_TYPES, ParamSpec, PartSpec, TemplateSpec
 
 __all__ = ["Variant", "VariantPart", "generate_variant", "MAX_DRAWS"]
 
@@ -200,12 +200,50 @@ def _elements(spec: TemplateSpec, data: dict[str, Any], count: int, rng: np.rand
     return out
 
 
-def _sample(spec: TemplateSpec, rng: np.random.Generator) -> dict[str, Any]:
+_Sampler = Callable[[np.random.Generator], Any]
+
+
+def _fast_sampler(spec: TemplateSpec, p: ParamSpec) -> _Sampler | None:
+    """For a parameter whose range is literal numbers: the draw without re-reading the range (same random calls,
+    same value). None when the generic path is needed (expressions, or a range that raises)."""
+    d = p.data
+    try:
+        if p.kind == "int" and not any(isinstance(b, str) for b in [*d["int"], d.get("step", 1)]):
+            env: dict[str, Any] = {}
+            lo, hi = (_number(spec, _value_of(spec, b, env, ""), "", integer=True) for b in d["int"])
+            step = _number(spec, _value_of(spec, d.get("step", 1), env, ""), "", integer=True)
+            n = (hi - lo) // step + 1
+            if step <= 0 or n <= 0:
+                return None
+            return lambda rng: int(lo + step * int(rng.integers(n)))
+        if p.kind == "float" and not any(isinstance(b, str) for b in d["float"]):
+            lo, hi = (_number(spec, _value_of(spec, b, {}, ""), "", integer=False) for b in d["float"])
+            decimals = d.get("decimals", 2)
+            if lo > hi:
+                return None
+            return lambda rng: round(float(rng.uniform(lo, hi)), decimals) + 0.0
+        if p.kind == "choice":
+            choices = d["choice"]
+            if not all(_json_ok(c) for c in choices):
+                return None
+            return lambda rng: _copy(choices[int(rng.integers(len(choices)))])
+    except (TemplateError, _Rejected, TypeError, ValueError):
+        return None
+    return None
+
+
+def _sample(spec: TemplateSpec, rng: np.random.Generator, samplers: list[_Sampler | None]) -> dict[str, Any]:
     env: dict[str, Any] = {}
-    for p in spec.params:
+    for p, fast in zip(spec.params, samplers, strict=True):
+        if fast is not None:
+            value = env[p.name] = fast(rng)
+            if type(value) is not float or math.isfinite(value):
+                continue
         path = f"params.{p.name}"
         d = p.data
-        if p.kind == "int":
+        if fast is not None:
+            pass  # a non-finite float: the check below reports it
+        elif p.kind == "int":
             lo, hi = (_number(spec, _value_of(spec, b, env, path), f"{path}.int", integer=True) for b in d["int"])
             step = _number(spec, _value_of(spec, d.get("step", 1), env, path), f"{path}.step", integer=True)
             if step <= 0:
@@ -516,13 +554,15 @@ class _Prepared:
     preparation is redone if ``raw`` or ``parts`` are replaced.
     """
 
-    __slots__ = ("raw", "parts", "hash", "params_keys")
+    __slots__ = ("raw", "parts", "params", "hash", "params_keys", "samplers")
 
     def __init__(self, spec: TemplateSpec) -> None:
         self.raw = spec.raw
         self.parts = spec.parts
+        self.params = spec.params
         self.hash = spec.hash
         self.params_keys = [_params_key(part) for part in spec.parts]
+        self.samplers = [_fast_sampler(spec, p) for p in spec.params]
 
 
 def _params_key(part: PartSpec) -> str | None:
@@ -537,7 +577,8 @@ def _params_key(part: PartSpec) -> str | None:
 
 def _prepared(spec: TemplateSpec) -> _Prepared:
     prepared = spec.__dict__.get("_prepared")
-    if prepared is None or prepared.raw is not spec.raw or prepared.parts is not spec.parts:
+    if prepared is None or prepared.raw is not spec.raw or prepared.parts is not spec.parts \
+            or prepared.params is not spec.params:
         prepared = spec.__dict__["_prepared"] = _Prepared(spec)
     return prepared
 
@@ -552,7 +593,7 @@ def generate_variant(spec: TemplateSpec, seed: int) -> Variant:
     for _ in range(MAX_DRAWS):
         solver = _Solver()
         try:
-            env = _sample(spec, rng)
+            env = _sample(spec, rng, prepared.samplers)
             for i, expr in enumerate(spec.constraints):
                 if not _value_of(spec, expr, env, f"constraints.{i}"):
                     raise _Rejected(f"constraint '{expr}' (constraints.{i}) was false", f"constraints.{i}")
