@@ -129,28 +129,7 @@ class _Renderer:
 
     def evaluate(self, inner: str) -> tuple[Any, str | None, str | None]:
         """Evaluate ``expr|filter|fmt:SPEC``; return (value, format spec, structural filter)."""
-        inner = inner.strip()
-        helper = _HELPER.match(inner)
-        pieces = [p.strip() for p in inner.split("|")] if not helper else [helper.group(2), helper.group(1)]
-        expr, filters = pieces[0], pieces[1:]
-        spec: str | None = None
-        shape: str | None = None
-        for f in filters:
-            if f.startswith("fmt:"):
-                spec = f[4:].strip()
-                if not FORMAT_SPEC.match(spec):
-                    raise ExpressionError(f"bad number format '{spec}' (examples: .3f, .2e, .4g, d)")
-            elif f in _FILTERS:
-                shape = "bmatrix" if f == "matrix" else f
-            else:
-                raise ExpressionError(f"unknown filter '{f}' (use fmt:.3f, matrix, column, table, latex)")
-        value = compile_expression(expr).evaluate(self.env)
-        if spec:
-            try:
-                format_value(value, spec)
-            except (ValueError, TypeError):
-                raise ExpressionError(f"format '{spec}' does not apply to {format_value(value)[:40]!r}") from None
-        return value, spec, shape
+        return _evaluate(inner, self.env)
 
     def fill_math(self, math_text: str) -> str:
         def one(m: re.Match[str]) -> str:
