@@ -264,6 +264,9 @@ def _part(raw: dict[str, Any], index: int, path: str, points: float, doc: dict[s
           known: set[str]) -> PartSpec:
     ptype = raw["type"]
     key = raw.get("key") or ("answer" if path == "answer" else f"part{index + 1}")
+    if "{{" in raw.get("label", ""):
+        raise chk.error("a label is fixed text (with $math$); {{placeholders}} are filled in the text only",
+                        f"{path}.label")
     part = PartSpec(key=key, label=raw.get("label", "Answer" if path == "answer" else f"Part {index + 1}"),
                     type=ptype, points=points, index=index, path=path)
     part.select = raw.get("select")

@@ -141,3 +141,10 @@ def test_every_example_except_the_broken_one_is_valid() -> None:
             assert problems
         else:
             assert problems == [], problems
+
+
+def test_a_placeholder_in_a_part_label_is_refused_with_its_line() -> None:
+    text = "slug: x\ntitle: X\nparams: {n: {int: [1, 3]}}\ntext: hi\nanswer:\n  type: integer\n  value: n\n  label: 'n = {{n}}'\n"
+    with pytest.raises(TemplateError, match="label is fixed text") as info:
+        load_template(text)
+    assert info.value.line == 8
