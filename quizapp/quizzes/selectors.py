@@ -22,9 +22,12 @@ class QuizCard:
     is_open: bool
 
     @property
-    def can_start(self) -> bool:
-        return self.is_open and (self.attempt is None or self.attempt.status == Attempt.Status.IN_PROGRESS
-                                 or self.attempts_used < self.quiz.max_attempts)
+    def in_progress(self) -> bool:
+        return self.attempt is not None and self.attempt.status == Attempt.Status.IN_PROGRESS
+
+    @property
+    def can_start_new(self) -> bool:
+        return self.is_open and not self.in_progress and self.attempts_used < self.quiz.max_attempts
 
     @property
     def attempts_used(self) -> int:
