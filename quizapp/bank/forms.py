@@ -23,10 +23,13 @@ class TemplateSourceForm(forms.Form):
             self.fields["course"].required = True
             self.fields["course"].empty_label = None
 
+    error_line: int | None = None
+
     def clean_source(self) -> str:
         source = self.cleaned_data["source"]
         try:
             self.spec = load_template(source, source="editor")
         except TemplateError as exc:
+            self.error_line = exc.line  # the editor marks this line
             raise forms.ValidationError(str(exc)) from exc
         return source

@@ -28,3 +28,12 @@ document.addEventListener("htmx:sendError", function (event) {
   }
   tick();
 })();
+// Template editor: mark the line of a validation error in the Ace gutter and jump to it.
+window.addEventListener("load", function () {
+  var box = document.querySelector(".validation-errors[data-line]");
+  var widget = document.querySelector(".django-ace-widget");
+  var line = box && parseInt(box.getAttribute("data-line"), 10);
+  if (!line || !widget || !widget.editor) { return; }
+  widget.editor.getSession().setAnnotations([{row: line - 1, column: 0, type: "error", text: box.textContent.trim()}]);
+  widget.editor.gotoLine(line, 0, true);
+});

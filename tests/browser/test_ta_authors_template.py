@@ -46,6 +46,8 @@ def test_ta_authors_previews_validates_and_publishes_a_template(page, live_serve
     page.click("#save-template")
     page.locator(".validation-errors").wait_for()
     assert "line 8" in page.locator(".validation-errors").inner_text()
+    page.locator(".ace_gutter-cell.ace_error").wait_for()  # the editor marks the line
+    assert page.locator(".ace_gutter-cell.ace_error").inner_text().strip() == "8"
     screenshot(page, "ta-editor-error")
 
     set_editor(page, SOURCE)
