@@ -189,3 +189,13 @@ def test_the_variant_seed_is_not_in_the_page(client, open_quiz, cast):
     client.login(username="student1", password=PASSWORD)
     page = client.get(client.post(reverse("quiz-start", args=[open_quiz.id])).url).content.decode()
     assert str(Attempt.objects.get().variants.get().seed) not in page
+
+
+def test_a_megabyte_answer_through_the_page_gets_the_limit_in_one_sentence(client, open_quiz, cast):
+    client.login(username="student1", password=PASSWORD)
+    client.post(reverse("quiz-start", args=[open_quiz.id]))
+    attempt = Attempt.objects.get()
+    response = client.post(reverse("answer-save", args=[attempt.id]),
+                           {"position": 1, "part_key": "count", "raw": "7" * 1_000_000})
+    assert response.status_code == 400
+    assert "too long (1000000 characters); the limit is 2000" in response.content.decode()
