@@ -8,6 +8,7 @@ each end of its output, max pooling keeps the first maximum of a window.
 from __future__ import annotations
 
 import math
+from itertools import compress, repeat
 from operator import mul
 from typing import Any
 
@@ -16,7 +17,7 @@ import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
 
 from dlcore.errors import SolverError
-from dlcore.fmt import mat, num, vec
+from dlcore.fmt import mat, num, nums, vec
 from dlcore.params import MAX_ELEMENTS, Param
 from dlcore.registry import mistake, solver
 from dlcore.shapes import conv_output_size, conv_transpose_output_size, pool_output_size
@@ -268,72 +269,113 @@ def conv2d(*, input: list[list[float]], kernel: list[list[float]], bias: float, 
     h_out = conv_output_size(len(input), kh, stride, padding, axis="height")
     w_out = conv_output_size(len(input[0]), kw, stride, padding, axis="width")
     x_pad = _pad_rows(input, padding)
-    x_tex = [[num(v) for v in row] for row in x_pad]
-    x_par = [[_par_text(v, t) for v, t in zip(row, texts, strict=True)] for row, texts in zip(x_pad, x_tex, strict=True)]
+    wp = len(x_pad[0])
+    x_flat = [v for row in x_pad for v in row]
+    x_tex = nums(x_flat)
+    x_par = [t if t[0] != "-" else f"({t})" for t in x_tex]
     k_flat = [v for row in kernel for v in row]
-    # one %-template per output cell: the window's numbers go in, the kernel's are fixed
-    cell = " + ".join([r"%s\cdot" + _par_text(v, num(v)) for v in k_flat]) + (f" + {num(bias)}" if bias else "") + " = %s"
-    steps = [Step("Zero-padded input", _bmatrix(x_tex), x_pad)] if padding else []
-    z, z_tex = [], []
-    for i in range(h_out):
-        rows = range(i * stride, i * stride + kh)
-        z_row, tex_row = [], []
-        for j in range(w_out):
-            c0, c1 = j * stride, j * stride + kw
-            window: list[float] = []
-            texts: list[str] = []
-            for r in rows:
-                window += x_pad[r][c0:c1]
-                texts += x_par[r][c0:c1]
-            z_ij = sum(map(mul, window, k_flat)) + bias
-            texts.append(num(z_ij))
-            z_row.append(z_ij)
-            tex_row.append(texts[-1])
-            steps.append(Step(f"z[{i}][{j}]", f"z_{{{i},{j}}} = " + cell % tuple(texts), z_ij))
-        z.append(z_row)
-        z_tex.append(tex_row)
-    steps.append(Step("Convolution output (before activation)", _bmatrix(z_tex), z))
+    offsets = [m * wp + n for m in range(kh) for n in range(kw)]  # of a window's cells from its corner
+    # one %-template per output cell: its name and the window's numbers go in, the kernel's are fixed
+    cell = ("%s = " + " + ".join([r"%s\cdot" + (t if t[0] != "-" else f"({t})") for t in nums(k_flat)])
+            + (f" + {num(bias)}" if bias else "") + " = %s")
+    steps = [Step("Zero-padded input", _bmatrix([x_tex[r:r + wp] for r in range(0, len(x_tex), wp)]), x_pad)] if padding else []
+    # plain-Python im2col: the slice x_flat[o::stride] holds kernel cell o of every window of the padded map, read
+    # as rows of width wp; `valid` keeps the w_out windows of each row that lie inside the map
+    end, valid = stride * h_out * wp, ([1] * w_out + [0] * (wp - w_out)) * h_out
+    windows = compress(zip(*[x_flat[o:o + end:stride] for o in offsets], strict=False), valid)  # slices may differ past the map
+    z_flat: list[float] = list(map(sum, map(map, repeat(mul), windows, repeat(k_flat))))
+    if bias:
+        z_flat = [v + bias for v in z_flat]
+    z_tex = nums(z_flat)
+    names, labels = _cell_names(h_out, w_out)
+    texts = zip(names, *[list(compress(x_par[o:o + end:stride], valid)) for o in offsets], z_tex, strict=True)
+    steps += map(_new_step, zip(labels, map(cell.__mod__, texts), z_flat, strict=True))
+    z = [z_flat[r:r + w_out] for r in range(0, len(z_flat), w_out)]
+    z_rows = [z_tex[r:r + w_out] for r in range(0, len(z_tex), w_out)]
+    steps.append(Step("Convolution output (before activation)", _bmatrix(z_rows), z))
     if activation == "none":
         return Solution(z, tuple(steps))
-    a = [[_activate_one(v, activation, alpha) for v in row] for row in z]
-    steps.append(Step(f"After {activation}", _bmatrix([[t if u == v else num(u) for u, v, t in zip(ra, rz, rt, strict=True)]
-                                                        for ra, rz, rt in zip(a, z, z_tex, strict=True)]), a))
+    a = _activate_rows(z, activation, alpha)
+    steps.append(Step(f"After {activation}", _bmatrix([t if ra == rz else nums(ra) for ra, rz, t in zip(a, z, z_rows, strict=True)]), a))
     return Solution(a, tuple(steps))
 
 
+def _new_step(fields: tuple[str, str, Any]) -> Step:
+    """``Step(*fields)`` without the Python-level ``__new__`` (for the one-step-per-cell loops)."""
+    return tuple.__new__(Step, fields)
+
+
+_NAME_ROWS = [[f"z_{{{i},{j}}}" for j in range(16)] for i in range(16)]
+_LABEL_ROWS = [[f"z[{i}][{j}]" for j in range(16)] for i in range(16)]
+
+
+def _cell_names(h: int, w: int) -> tuple[list[str], list[str]]:
+    """LaTeX names ``z_{i,j}`` and labels ``z[i][j]`` of an h x w map, row-major (precomputed for small maps)."""
+    if h <= 16 and w <= 16:
+        return ([n for row in _NAME_ROWS[:h] for n in row[:w]], [n for row in _LABEL_ROWS[:h] for n in row[:w]])
+    return ([f"z_{{{i},{j}}}" for i in range(h) for j in range(w)], [f"z[{i}][{j}]" for i in range(h) for j in range(w)])
+
+
+def _activate_rows(z: list[list[float]], activation: str, alpha: float) -> list[list[float]]:
+    """``_activate_one`` over a matrix, with the common activations inlined."""
+    if activation == "relu":
+        return [[v if v > 0.0 else 0.0 for v in row] for row in z]
+    if activation == "leaky_relu":
+        return [[v if v > 0 else alpha * v for v in row] for row in z]
+    if activation == "none":
+        return z
+    return [[_activate_one(v, activation, alpha) for v in row] for row in z]
+
+
+def _conv2d_z(x: list[list[float]], kernel: list[list[float]], bias: float, stride: int, padding: int,
+              *, flip: bool = False) -> list[list[float]]:
+    """z = xcorr(x_pad, K) + b without steps (the answer core that the mistakes share); ``flip`` rotates K by 180 degrees."""
+    k = [row[::-1] for row in kernel[::-1]] if flip else kernel
+    kh, kw = len(k), len(k[0])
+    h_out = conv_output_size(len(x), kh, stride, padding, axis="height")
+    w_out = conv_output_size(len(x[0]), kw, stride, padding, axis="width")
+    x_pad = _pad_rows(x, padding)
+    x_flat = [v for row in x_pad for v in row]
+    k_flat = [v for row in k for v in row]
+    wp = len(x_pad[0])
+    offsets = [m * wp + n for m in range(kh) for n in range(kw)]
+    return [[sum(map(mul, [x_flat[corner + o] for o in offsets], k_flat)) + bias
+             for corner in range(i * stride * wp, i * stride * wp + w_out * stride, stride)] for i in range(h_out)]
+
+
 def _conv2d_variant(input: list[list[float]], kernel: list[list[float]], bias: float, stride: int,  # noqa: A002
-                    padding: int, activation: str, alpha: float, *, flip: bool = False) -> Array:
-    k = _f(kernel)[::-1, ::-1] if flip else _f(kernel)
-    return activate(xcorr2d(_f(input)[None], k[None, None], stride, padding)[0] + bias, activation, alpha)
+                    padding: int, activation: str, alpha: float, *, flip: bool = False) -> list[list[float]]:
+    return _activate_rows(_conv2d_z(input, kernel, bias, stride, padding, flip=flip), activation, alpha)
 
 
 @mistake("conv2d", "flipped_kernel", "Computed a true convolution (kernel flipped) instead of cross-correlation.")
-def _conv2d_flipped(**p: Any) -> Array:
+def _conv2d_flipped(**p: Any) -> list[list[float]]:
     return _conv2d_variant(**p, flip=True)
 
 
 @mistake("conv2d", "activation_before_bias", "Applied the activation before adding the bias.")
-def _conv2d_act_first(**p: Any) -> Array:
-    return _conv2d_variant(**dict(p, bias=0.0)) + float(p["bias"])
+def _conv2d_act_first(**p: Any) -> list[list[float]]:
+    b = float(p["bias"])
+    return [[v + b for v in row] for row in _conv2d_variant(**dict(p, bias=0.0))]
 
 
 @mistake("conv2d", "ignored_padding", "Forgot the zero padding.")
-def _conv2d_no_pad(**p: Any) -> Array:
+def _conv2d_no_pad(**p: Any) -> list[list[float]]:
     return _conv2d_variant(**dict(p, padding=0))
 
 
 @mistake("conv2d", "forgot_bias", "Forgot to add the bias.")
-def _conv2d_no_bias(**p: Any) -> Array:
+def _conv2d_no_bias(**p: Any) -> list[list[float]]:
     return _conv2d_variant(**dict(p, bias=0.0))
 
 
 @mistake("conv2d", "forgot_activation", "Stopped before applying the activation.")
-def _conv2d_no_act(**p: Any) -> Array:
+def _conv2d_no_act(**p: Any) -> list[list[float]]:
     return _conv2d_variant(**dict(p, activation="none"))
 
 
 @mistake("conv2d", "relu_instead_of_leaky", "Zeroed the negative values instead of scaling them by alpha.")
-def _conv2d_relu(**p: Any) -> Array:
+def _conv2d_relu(**p: Any) -> list[list[float]]:
     return _conv2d_variant(**dict(p, activation="relu" if p["activation"] == "leaky_relu" else p["activation"]))
 
 

@@ -11,6 +11,7 @@ import difflib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -133,6 +134,9 @@ class _NonFinite(Exception):
 
 _ONLY_FLOATS = frozenset({float})
 _ONLY_INTS = frozenset({int})
+_ONLY_LISTS = frozenset({list})
+_NUMBERS = frozenset({int, float})
+_KEPT = frozenset({int, str, bool, type(None)})  # plain JSON as they are
 
 
 def _plain(value: Any) -> Any:
@@ -156,11 +160,18 @@ def _plain(value: Any) -> Any:
             raise _NonFinite
         if kinds == _ONLY_INTS:
             return value
+        if kinds == _ONLY_LISTS:  # a matrix of plain numbers is checked in one flat pass and kept
+            flat = list(chain.from_iterable(value))
+            if flat and set(map(type, flat)) <= _NUMBERS:
+                total = sum(flat)
+                if total - total == 0.0 or all(v - v == 0.0 for v in flat):
+                    return value
+                raise _NonFinite
         return [_plain(v) for v in value]
     if t is tuple:
         return [_plain(v) for v in value]
-    if t is dict:
-        return {str(k): _plain(v) for k, v in value.items()}
+    if t is dict:  # ints and strings (shapes, counts, names) are kept without a call each
+        return {k if type(k) is str else str(k): v if type(v) in _KEPT else _plain(v) for k, v in value.items()}
     return _plain(to_jsonable(value)) if isinstance(value, (np.ndarray, np.generic)) else value
 
 
@@ -201,7 +212,8 @@ def solve(name: str, params: dict[str, Any]) -> Solution:
     sol = _run(info, info.fn, validate(name, info.params, params))
     try:
         answer = _plain(sol.answer)
-        steps = tuple([s if (v := _plain(s.value)) is s.value else Step(s.label, s.latex, v) for s in sol.steps])
+        steps = tuple([s if (t := type(v := s.value)) in _KEPT or (t is float and v - v == 0.0) or (p := _plain(v)) is v
+                       else Step(s.label, s.latex, p) for s in sol.steps])
     except _NonFinite:
         raise _non_finite(name) from None
     return Solution(answer, steps)
