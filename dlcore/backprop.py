@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from operator import mul
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from dlcore.activations import activate, derivative, paren, softmax_values
+from dlcore.activations import activate_one, derivative, paren, softmax_values
 from dlcore.errors import SolverError
-from dlcore.fmt import mat, num, vec
+from dlcore.fmt import num, nums
 from dlcore.params import Param, validate
 from dlcore.registry import mistake, solver
 from dlcore.types import Solution, Step
@@ -37,8 +38,8 @@ _LAYER_SPEC = {
 
 @dataclass(frozen=True)
 class _Layer:
-    w: Array  # (n_out, n_in)
-    b: Array  # (n_out,)
+    w: list[list[float]]  # (n_out, n_in)
+    b: list[float]  # (n_out,)
     act: str
 
 
@@ -56,25 +57,27 @@ class _Variant:
 
 @dataclass
 class _Pass:
-    zs: list[Array] = field(default_factory=list)
-    acts: list[Array] = field(default_factory=list)  # acts[0] = x, acts[l] = a of layer l
+    """Every intermediate of one SGD step, as plain lists (quiz-sized networks: no array overhead)."""
+
+    zs: list[list[float]] = field(default_factory=list)
+    acts: list[list[float]] = field(default_factory=list)  # acts[0] = x, acts[l] = a of layer l
     loss: float = 0.0
-    probs: Array | None = None
-    dl_da: Array | None = None
-    deltas: list[Array] = field(default_factory=list)  # dL/dz per layer, input-to-output order
-    dl_da_prev: list[Array] = field(default_factory=list)
-    grad_w: list[Array] = field(default_factory=list)
-    grad_b: list[Array] = field(default_factory=list)
-    new_w: list[Array] = field(default_factory=list)
-    new_b: list[Array] = field(default_factory=list)
+    probs: list[float] | None = None
+    dl_da: list[float] = field(default_factory=list)
+    deltas: list[list[float]] = field(default_factory=list)  # dL/dz per layer, input-to-output order
+    dl_da_prev: list[list[float]] = field(default_factory=list)
+    grad_w: list[list[list[float]]] = field(default_factory=list)
+    grad_b: list[list[float]] = field(default_factory=list)
+    new_w: list[list[list[float]]] = field(default_factory=list)
+    new_b: list[list[float]] = field(default_factory=list)
 
 
-def _v(a: Array) -> str:
-    return vec(a.tolist())
+def _v(a: list[float]) -> str:
+    return "[" + ", ".join(nums(a)) + "]"
 
 
-def _m(a: Array) -> str:
-    return mat(a.tolist())
+def _m(a: list[list[float]]) -> str:
+    return r"\begin{bmatrix} " + r" \\ ".join([" & ".join(nums(row)) for row in a]) + r" \end{bmatrix}"
 
 
 def _parse_layers(layers: Any, n_in: int, n_out: int) -> list[_Layer]:
@@ -89,32 +92,38 @@ def _parse_layers(layers: Any, n_in: int, n_out: int) -> list[_Layer]:
             clean = validate(f"layers[{i}]", _LAYER_SPEC, raw)
         except SolverError as exc:
             raise SolverError(f"In layers[{i}]: {exc}") from exc
-        w = np.asarray(clean["weights"], dtype=np.float64)
-        if w.shape[1] != width:
-            raise SolverError(f"layers[{i}] has weights with {w.shape[1]} columns but receives {width} inputs.")
-        b = np.zeros(w.shape[0]) if clean["bias"] is None else np.asarray(clean["bias"], dtype=np.float64)
-        if b.shape != (w.shape[0],):
-            raise SolverError(f"layers[{i}] has {w.shape[0]} weight rows but {b.size} biases.")
+        w = clean["weights"]
+        if len(w[0]) != width:
+            raise SolverError(f"layers[{i}] has weights with {len(w[0])} columns but receives {width} inputs.")
+        b = [0.0] * len(w) if clean["bias"] is None else clean["bias"]
+        if len(b) != len(w):
+            raise SolverError(f"layers[{i}] has {len(w)} weight rows but {len(b)} biases.")
         out.append(_Layer(w, b, clean["activation"]))
-        width = w.shape[0]
+        width = len(w)
     if width != n_out:
         raise SolverError(f"The last layer has {width} outputs but y has {n_out} values.")
     return out
 
 
-def _check_target(y: Array, loss: str) -> None:
-    if loss == "cross_entropy" and (np.any(y < 0) or not math.isclose(float(y.sum()), 1.0, abs_tol=1e-9)):
+def _check_target(y: list[float], loss: str) -> None:
+    if loss == "cross_entropy" and (min(y) < 0 or not math.isclose(sum(y), 1.0, abs_tol=1e-9)):
         raise SolverError("For the cross_entropy loss, y must be a one-hot vector or probabilities that sum to 1.")
 
 
-def _loss_and_grad(a: Array, y: Array, loss: str) -> tuple[float, Array, Array | None]:
+def _loss_and_grad(a: list[float], y: list[float], loss: str) -> tuple[float, list[float], list[float] | None]:
     """Loss value, dL/da of the network output, and softmax probabilities for cross-entropy."""
+    d = [a_k - y_k for a_k, y_k in zip(a, y, strict=True)]
     if loss == "half_mse":
-        return 0.5 * float(np.sum((a - y) ** 2)), a - y, None
+        return 0.5 * sum([d_k * d_k for d_k in d]), d, None
     if loss == "mse":
-        return float(np.mean((a - y) ** 2)), 2.0 * (a - y) / a.size, None
-    p = softmax_values(a)
-    return -float(np.sum(y * _log_softmax(a))), p - y, p
+        return sum([d_k * d_k for d_k in d]) / len(d), [2.0 * d_k / len(d) for d_k in d], None
+    a_max = max(a)
+    exps = [math.exp(a_k - a_max) for a_k in a]
+    total = sum(exps)
+    p = [e / total for e in exps]
+    log_total = math.log(total)
+    return -sum([y_k * (a_k - a_max - log_total) for y_k, a_k in zip(y, a, strict=True)]), \
+        [p_k - y_k for p_k, y_k in zip(p, y, strict=True)], p
 
 
 def _log_softmax(z: Array) -> Array:
@@ -123,41 +132,59 @@ def _log_softmax(z: Array) -> Array:
     return out
 
 
-def _run_mlp(x: Array, y: Array, layers: list[_Layer], lr: float, loss: str, v: _Variant) -> _Pass:
+def _local_slope(act: str, z: float, a: float, relu_kink_one: bool) -> float:
+    """f'(z) from z and a = f(z), as autograd takes it (ReLU'(0) = 0; 1 for the relu_kink_one mistake)."""
+    if act == "relu":
+        return 1.0 if z > 0 or (relu_kink_one and z == 0) else 0.0
+    if act == "sigmoid":
+        return a * (1.0 - a)
+    if act == "tanh":
+        return 1.0 - a * a
+    if act == "leaky_relu":
+        return 1.0 if z > 0 else 0.01
+    return 1.0  # linear
+
+
+def _run_mlp(x: list[float], y: list[float], layers: list[_Layer], lr: float, loss: str, v: _Variant) -> _Pass:
     out = _Pass(acts=[x])
     for layer in layers:  # forward
-        out.zs.append(layer.w @ out.acts[-1] + layer.b)
-        out.acts.append(activate(layer.act, out.zs[-1]))
+        a_prev = out.acts[-1]
+        z = [sum(map(mul, row, a_prev)) + b_i for row, b_i in zip(layer.w, layer.b, strict=True)]
+        out.zs.append(z)
+        out.acts.append([activate_one(layer.act, z_i) for z_i in z])
     out.loss, grad, out.probs = _loss_and_grad(out.acts[-1], y, loss)
-    out.dl_da = -grad if v.flipped_loss_gradient else grad
+    out.dl_da = [-g for g in grad] if v.flipped_loss_gradient else grad
     upstream = out.dl_da
-    for i in reversed(range(len(layers))):  # backward
-        layer, z = layers[i], out.zs[i]
-        local = derivative(layer.act, z)
-        if v.relu_kink_one and layer.act == "relu":
-            local = np.where(z >= 0, 1.0, 0.0)
-        delta = (upstream if v.no_activation_derivative else upstream * local) + 0.0  # (n_out,); +0.0 drops -0.0
+    n = len(layers)
+    out.deltas, out.grad_w, out.grad_b, out.dl_da_prev = [[]] * n, [[]] * n, [[]] * n, [[]] * n
+    for i in reversed(range(n)):  # backward
+        layer, z, a = layers[i], out.zs[i], out.acts[i + 1]
+        if v.no_activation_derivative:
+            delta = [u + 0.0 for u in upstream]  # +0.0 drops -0.0
+        else:
+            delta = [u * _local_slope(layer.act, z_k, a_k, v.relu_kink_one) + 0.0
+                     for u, z_k, a_k in zip(upstream, z, a, strict=True)]
         a_prev = (out.zs[i - 1] if i > 0 else x) if v.pre_activation_input else out.acts[i]
-        g_w = np.outer(delta, a_prev) + 0.0  # (n_out, n_in)
-        if v.transposed_gradient and g_w.shape[0] == g_w.shape[1]:
-            g_w = g_w.T
-        out.deltas.insert(0, delta)
-        out.grad_w.insert(0, g_w)
-        out.grad_b.insert(0, delta)
-        upstream = layer.w.T @ delta
-        out.dl_da_prev.insert(0, upstream)
-    sign = 1.0 if v.plus_lr else -1.0
-    out.new_w = [layer.w + sign * lr * g for layer, g in zip(layers, out.grad_w, strict=True)]
-    out.new_b = [layer.b + sign * lr * g for layer, g in zip(layers, out.grad_b, strict=True)]
+        g_w = [[d * a_j + 0.0 for a_j in a_prev] for d in delta]  # (n_out, n_in)
+        if v.transposed_gradient and len(g_w) == len(a_prev):
+            g_w = [list(col) for col in zip(*g_w, strict=True)]
+        out.deltas[i], out.grad_w[i], out.grad_b[i] = delta, g_w, delta
+        upstream = [sum(map(mul, col, delta)) for col in zip(*layer.w, strict=True)]  # W^T delta
+        out.dl_da_prev[i] = upstream
+    step = lr if v.plus_lr else -lr
+    out.new_w = [[[w_ij + step * g_ij for w_ij, g_ij in zip(w_row, g_row, strict=True)]
+                  for w_row, g_row in zip(layer.w, g, strict=True)] for layer, g in zip(layers, out.grad_w, strict=True)]
+    out.new_b = [[b_i + step * g_i for b_i, g_i in zip(layer.b, g, strict=True)]
+                 for layer, g in zip(layers, out.grad_b, strict=True)]
     return out
 
 
 def _mlp_answer(r: _Pass) -> dict[str, Any]:
     return {
         "loss": r.loss,
-        "output": r.acts[-1].tolist(),
-        "gradients": [{"weights": w.tolist(), "bias": b.tolist()} for w, b in zip(r.grad_w, r.grad_b, strict=True)],
-        "updated": [{"weights": w.tolist(), "bias": b.tolist()} for w, b in zip(r.new_w, r.new_b, strict=True)],
+        "output": r.acts[-1],
+        "gradients": [{"weights": w, "bias": b} for w, b in zip(r.grad_w, r.grad_b, strict=True)],
+        "updated": [{"weights": w, "bias": b} for w, b in zip(r.new_w, r.new_b, strict=True)],
     }
 
 
@@ -172,36 +199,35 @@ def _mlp_steps(r: _Pass, layers: list[_Layer], lr: float, loss: str) -> list[Ste
     steps: list[Step] = []
     for n, layer in enumerate(layers, start=1):
         steps.append(Step(f"Layer {n} pre-activation", rf"z^{{({n})}} = W^{{({n})}} a^{{({n - 1})}} + b^{{({n})}} = "
-                          f"{_v(r.zs[n - 1])}", r.zs[n - 1].tolist()))
-        steps.append(Step(f"Layer {n} activation ({layer.act})", rf"a^{{({n})}} = {_v(r.acts[n])}", r.acts[n].tolist()))
+                          f"{_v(r.zs[n - 1])}", r.zs[n - 1]))
+        steps.append(Step(f"Layer {n} activation ({layer.act})", rf"a^{{({n})}} = {_v(r.acts[n])}", r.acts[n]))
     if r.probs is not None:
-        steps.append(Step("Softmax of the output", rf"p = \mathrm{{softmax}}(a) = {_v(r.probs)}", r.probs.tolist()))
+        steps.append(Step("Softmax of the output", rf"p = \mathrm{{softmax}}(a) = {_v(r.probs)}", r.probs))
     steps.append(Step("Loss", rf"{_LOSS_TEX[loss][0]} = {num(r.loss)}", r.loss))
-    assert r.dl_da is not None
-    steps.append(Step("Gradient of the loss w.r.t. the output", rf"{_LOSS_TEX[loss][1]} = {_v(r.dl_da)}", r.dl_da.tolist()))
+    steps.append(Step("Gradient of the loss w.r.t. the output", rf"{_LOSS_TEX[loss][1]} = {_v(r.dl_da)}", r.dl_da))
     for n in range(len(layers), 0, -1):
         i = n - 1
         steps.append(Step(f"Layer {n}: dL/dz", rf"\delta^{{({n})}} = \partial L/\partial a^{{({n})}} \odot f'(z^{{({n})}}) = "
-                          f"{_v(r.deltas[i])}", r.deltas[i].tolist()))
+                          f"{_v(r.deltas[i])}", r.deltas[i]))
         steps.append(Step(f"Layer {n}: dL/dW", rf"\partial L/\partial W^{{({n})}} = \delta^{{({n})}} a^{{({n - 1})\top}} = "
-                          f"{_m(r.grad_w[i])}", r.grad_w[i].tolist()))
+                          f"{_m(r.grad_w[i])}", r.grad_w[i]))
         steps.append(Step(f"Layer {n}: dL/db", rf"\partial L/\partial b^{{({n})}} = \delta^{{({n})}} = {_v(r.grad_b[i])}",
-                          r.grad_b[i].tolist()))
+                          r.grad_b[i]))
         if n > 1:
             steps.append(Step(f"Layer {n - 1}: dL/da", rf"\partial L/\partial a^{{({n - 1})}} = W^{{({n})\top}} \delta^{{({n})}} = "
-                              f"{_v(r.dl_da_prev[i])}", r.dl_da_prev[i].tolist()))
+                              f"{_v(r.dl_da_prev[i])}", r.dl_da_prev[i]))
+    lr_tex = num(lr)
     for n in range(1, len(layers) + 1):
-        steps.append(Step(f"Layer {n}: updated weights", rf"W^{{({n})}} - {num(lr)} \, \partial L/\partial W^{{({n})}} = "
-                          f"{_m(r.new_w[n - 1])}", r.new_w[n - 1].tolist()))
-        steps.append(Step(f"Layer {n}: updated bias", rf"b^{{({n})}} - {num(lr)} \, \partial L/\partial b^{{({n})}} = "
-                          f"{_v(r.new_b[n - 1])}", r.new_b[n - 1].tolist()))
+        steps.append(Step(f"Layer {n}: updated weights", rf"W^{{({n})}} - {lr_tex} \, \partial L/\partial W^{{({n})}} = "
+                          f"{_m(r.new_w[n - 1])}", r.new_w[n - 1]))
+        steps.append(Step(f"Layer {n}: updated bias", rf"b^{{({n})}} - {lr_tex} \, \partial L/\partial b^{{({n})}} = "
+                          f"{_v(r.new_b[n - 1])}", r.new_b[n - 1]))
     return steps
 
 
-def _mlp_inputs(x: list[float], y: list[float], layers: Any, loss: str) -> tuple[Array, Array, list[_Layer]]:
-    xa, ya = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    _check_target(ya, loss)
-    return xa, ya, _parse_layers(layers, xa.size, ya.size)
+def _mlp_inputs(x: list[float], y: list[float], layers: Any, loss: str) -> tuple[list[float], list[float], list[_Layer]]:
+    _check_target(y, loss)
+    return x, y, _parse_layers(layers, len(x), len(y))
 
 
 MLP_PARAMS = {
@@ -349,7 +375,7 @@ def _target_vector(target: float | list[float], k: int) -> Array:
         y = np.asarray(target, dtype=np.float64)
         if y.size != k:
             raise SolverError(f"The target has {y.size} values but there are {k} logits.")
-        _check_target(y, "cross_entropy")
+        _check_target(y.tolist(), "cross_entropy")
         return y
     if not float(target).is_integer() or not 0 <= target < k:
         raise SolverError(f"The target class must be an integer index from 0 to {k - 1}, got {num(target)}.")
@@ -378,10 +404,10 @@ def softmax_cross_entropy(*, logits: list[float], target: float | list[float]) -
     loss = -float(np.sum(y * log_p))
     grad = p - y
     steps = (
-        Step("Target as a one-hot / probability vector", f"y = {_v(y)}", y.tolist()),
-        Step("Softmax probabilities", rf"p = \mathrm{{softmax}}(z) = {_v(p)}", p.tolist()),
+        Step("Target as a one-hot / probability vector", f"y = {_v(y.tolist())}", y.tolist()),
+        Step("Softmax probabilities", rf"p = \mathrm{{softmax}}(z) = {_v(p.tolist())}", p.tolist()),
         Step("Cross-entropy loss", rf"L = -\sum_k y_k \log p_k = {num(loss)}", loss),
-        Step("Gradient w.r.t. the logits", rf"\partial L/\partial z = p - y = {_v(grad)}", grad.tolist()),
+        Step("Gradient w.r.t. the logits", rf"\partial L/\partial z = p - y = {_v(grad.tolist())}", grad.tolist()),
     )
     return Solution({"loss": loss, "probabilities": p.tolist(), "gradient": grad.tolist()}, steps)
 
