@@ -279,13 +279,8 @@ def conv2d(*, input: list[list[float]], kernel: list[list[float]], bias: float, 
     cell = ("%s = " + " + ".join([r"%s\cdot" + (t if t[0] != "-" else f"({t})") for t in nums(k_flat)])
             + (f" + {num(bias)}" if bias else "") + " = %s")
     steps = [Step("Zero-padded input", _bmatrix([x_tex[r:r + wp] for r in range(0, len(x_tex), wp)]), x_pad)] if padding else []
-    # plain-Python im2col: the slice x_flat[o::stride] holds kernel cell o of every window of the padded map, read
-    # as rows of width wp; `valid` keeps the w_out windows of each row that lie inside the map
-    end, valid = stride * h_out * wp, ([1] * w_out + [0] * (wp - w_out)) * h_out
-    windows = compress(zip(*[x_flat[o:o + end:stride] for o in offsets], strict=False), valid)  # slices may differ past the map
-    z_flat: list[float] = list(map(sum, map(map, repeat(mul), windows, repeat(k_flat))))
-    if bias:
-        z_flat = [v + bias for v in z_flat]
+    z_flat = _xcorr_flat(x_flat, wp, k_flat, offsets, stride, h_out, w_out, bias)
+    end, valid = stride * h_out * wp, ([1] * w_out + [0] * (wp - w_out)) * h_out  # as in _xcorr_flat
     z_tex = nums(z_flat)
     names, labels = _cell_names(h_out, w_out)
     texts = zip(names, *[list(compress(x_par[o:o + end:stride], valid)) for o in offsets], z_tex, strict=True)
@@ -327,6 +322,19 @@ def _activate_rows(z: list[list[float]], activation: str, alpha: float) -> list[
     return [[_activate_one(v, activation, alpha) for v in row] for row in z]
 
 
+def _xcorr_flat(x_flat: list[float], wp: int, k_flat: list[float], offsets: list[int], stride: int,
+                h_out: int, w_out: int, bias: float) -> list[float]:
+    """Cross-correlation of a padded map stored row-major (width wp) with a flat kernel: z row-major, + bias.
+
+    Plain-Python im2col: the slice x_flat[o::stride] holds kernel cell o of every window of the padded map, read
+    as rows of width wp; `valid` keeps the w_out windows of each row that lie inside the map.
+    """
+    end, valid = stride * h_out * wp, ([1] * w_out + [0] * (wp - w_out)) * h_out
+    windows = compress(zip(*[x_flat[o:o + end:stride] for o in offsets], strict=False), valid)  # slices may differ past the map
+    z_flat: list[float] = list(map(sum, map(map, repeat(mul), windows, repeat(k_flat))))
+    return [v + bias for v in z_flat] if bias else z_flat
+
+
 def _conv2d_z(x: list[list[float]], kernel: list[list[float]], bias: float, stride: int, padding: int,
               *, flip: bool = False) -> list[list[float]]:
     """z = xcorr(x_pad, K) + b without steps (the answer core that the mistakes share); ``flip`` rotates K by 180 degrees."""
@@ -335,12 +343,10 @@ def _conv2d_z(x: list[list[float]], kernel: list[list[float]], bias: float, stri
     h_out = conv_output_size(len(x), kh, stride, padding, axis="height")
     w_out = conv_output_size(len(x[0]), kw, stride, padding, axis="width")
     x_pad = _pad_rows(x, padding)
-    x_flat = [v for row in x_pad for v in row]
-    k_flat = [v for row in k for v in row]
     wp = len(x_pad[0])
-    offsets = [m * wp + n for m in range(kh) for n in range(kw)]
-    return [[sum(map(mul, [x_flat[corner + o] for o in offsets], k_flat)) + bias
-             for corner in range(i * stride * wp, i * stride * wp + w_out * stride, stride)] for i in range(h_out)]
+    z_flat = _xcorr_flat([v for row in x_pad for v in row], wp, [v for row in k for v in row],
+                         [m * wp + n for m in range(kh) for n in range(kw)], stride, h_out, w_out, bias)
+    return [z_flat[r:r + w_out] for r in range(0, len(z_flat), w_out)]
 
 
 def _conv2d_variant(input: list[list[float]], kernel: list[list[float]], bias: float, stride: int,  # noqa: A002
