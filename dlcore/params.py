@@ -179,6 +179,7 @@ _FLOAT_MAX = 1.7976931348623157e308
 _ONLY_FLOATS = frozenset({float})
 _ONLY_INTS = frozenset({int})
 _NUMBERS = frozenset({float, int})
+_ONLY_LISTS = frozenset({list})
 
 
 def _bounds(p: Param, *, integer: bool) -> tuple[float, float]:
@@ -263,7 +264,7 @@ def _checker(p: Param) -> Callable[[str, Any], Any]:
         def check_matrix(name: str, v: Any) -> Any:
             if type(v) is list and v and type(v[0]) is list:
                 width = len(v[0])
-                if all(type(r) is list and len(r) == width for r in v) and 0 < len(v) * width <= MAX_ELEMENTS:
+                if set(map(type, v)) == _ONLY_LISTS and set(map(len, v)) == {width} and 0 < len(v) * width <= MAX_ELEMENTS:
                     flat = _floats(list(chain.from_iterable(v)), lo, hi)
                     if flat is not None:
                         return [flat[i:i + width] for i in range(0, len(flat), width)]
