@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
@@ -219,16 +219,17 @@ def solve(name: str, params: dict[str, Any]) -> Solution:
     return Solution(answer, steps)
 
 
-def mistake_answers(name: str, params: dict[str, Any]) -> dict[str, Any]:
-    """Answer of every registered mistake of solver ``name`` for ``params``.
+def mistake_answers(name: str, params: dict[str, Any], names: Iterable[str] | None = None) -> dict[str, Any]:
+    """Answer of every registered mistake of solver ``name`` (or only of ``names``) for ``params``.
 
     A mistake that cannot be computed for these parameters (its formula breaks,
-    e.g. a division by zero) is left out.
+    e.g. a division by zero) is left out; so is a name the solver does not have.
     """
     info = get_solver(name)
     clean = validate(name, info.params, params)
     out: dict[str, Any] = {}
-    for m in info.mistakes.values():
+    wanted = info.mistakes.values() if names is None else [info.mistakes[n] for n in names if n in info.mistakes]
+    for m in wanted:
         try:
             value = _finite_json(name, _run(info, m.fn, dict(clean)))
         except SolverError:

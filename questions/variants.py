@@ -349,7 +349,7 @@ class _Solver:
 
     def __init__(self) -> None:
         self.solutions: dict[str, dlcore.Solution] = {}
-        self.mistakes: dict[str, dict[str, Any]] = {}
+        self.mistakes: dict[tuple[str, tuple[str, ...] | None], dict[str, Any]] = {}
         #: solver_params as written (``_Prepared.params_keys``) -> (resolved params, their key): parts that
         #: share the template's solver_params resolve them once per draw
         self.resolved: dict[str, tuple[dict[str, Any], str]] = {}
@@ -367,11 +367,13 @@ class _Solver:
                 raise _Rejected(f"solver '{name}' refused the parameters ({exc})", path) from None
         return self.solutions[k]
 
-    def mistake_answers(self, name: str, params: dict[str, Any], key: str | None = None) -> dict[str, Any]:
-        k = key or self.key(name, params)
+    def mistake_answers(self, name: str, params: dict[str, Any], key: str | None = None,
+                        names: tuple[str, ...] | None = None) -> dict[str, Any]:
+        """The dlcore mistakes ``names`` (all when None) of solver ``name``; computed once per draw."""
+        k = (key or self.key(name, params), names)
         if k not in self.mistakes:
             try:
-                self.mistakes[k] = dlcore.mistake_answers(name, params)
+                self.mistakes[k] = dlcore.mistake_answers(name, params, names)
             except dlcore.SolverError:
                 self.mistakes[k] = {}
         return self.mistakes[k]
@@ -426,6 +428,7 @@ def _compute_part(spec: TemplateSpec, part: PartSpec, env: dict[str, Any], solve
         raise _err(spec, f"part '{part.key}' is {part.type} but its answer {exc}", part.path) from None
 
     mistakes: dict[str, Any] = {}
+    registry_names = tuple(m.name for m in part.mistakes if m.value is None and m.solver_params is None)
     for m in part.mistakes:
         try:
             if m.value is not None:
@@ -434,7 +437,7 @@ def _compute_part(spec: TemplateSpec, part: PartSpec, env: dict[str, Any], solve
                 overrides = _resolve(spec, m.solver_params, env, f"{m.path}.solver_params")
                 raw = _select(solver.solve(part.solver or "", {**params, **overrides}, m.path).answer, part.select)
             else:
-                computed = solver.mistake_answers(part.solver or "", params, key)
+                computed = solver.mistake_answers(part.solver or "", params, key, registry_names)
                 if m.name not in computed:
                     continue
                 raw = _select(computed[m.name], part.select)
