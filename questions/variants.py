@@ -349,7 +349,8 @@ class _Solver:
 
     def __init__(self) -> None:
         self.solutions: dict[str, dlcore.Solution] = {}
-        self.mistakes: dict[tuple[str, tuple[str, ...] | None], dict[str, Any]] = {}
+        self.mistakes: dict[str, dict[str, Any]] = {}
+        self.mistakes_tried: dict[str, set[str]] = {}
         #: solver_params as written (``_Prepared.params_keys``) -> (resolved params, their key): parts that
         #: share the template's solver_params resolve them once per draw
         self.resolved: dict[str, tuple[dict[str, Any], str]] = {}
@@ -368,15 +369,19 @@ class _Solver:
         return self.solutions[k]
 
     def mistake_answers(self, name: str, params: dict[str, Any], key: str | None = None,
-                        names: tuple[str, ...] | None = None) -> dict[str, Any]:
-        """The dlcore mistakes ``names`` (all when None) of solver ``name``; computed once per draw."""
-        k = (key or self.key(name, params), names)
-        if k not in self.mistakes:
+                        names: tuple[str, ...] = ()) -> dict[str, Any]:
+        """dlcore's mistakes ``names`` of solver ``name``; each computed at most once per draw."""
+        k = key or self.key(name, params)
+        values = self.mistakes.setdefault(k, {})
+        tried = self.mistakes_tried.setdefault(k, set())
+        missing = [n for n in names if n not in tried]
+        if missing:
+            tried.update(missing)
             try:
-                self.mistakes[k] = dlcore.mistake_answers(name, params, names)
+                values.update(dlcore.mistake_answers(name, params, missing))
             except dlcore.SolverError:
-                self.mistakes[k] = {}
-        return self.mistakes[k]
+                pass
+        return values
 
 
 def _option_text(part: PartSpec, value: Any) -> str:
