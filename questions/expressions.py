@@ -102,26 +102,24 @@ def _round(x: Any, ndigits: Any = None) -> Number:
     return round(x, ndigits)
 
 
-def _int(x: Any) -> int:
+def _read_number(kind: str, x: Any, convert: Callable[[Any], Any]) -> Any:
+    """int(x) / float(x) of a short string or of a number, with the evaluator's messages."""
     if isinstance(x, str):
         if len(x) > 40:
-            raise _fail("int() of a string longer than 40 characters")
+            raise _fail(f"{kind}() of a string longer than 40 characters")
         try:
-            return int(x.strip())
+            return convert(x.strip())
         except ValueError:
-            raise EvaluationFailure(f"int() cannot read {x!r}") from None
-    return int(_num("int", x))
+            raise EvaluationFailure(f"{kind}() cannot read {x!r}") from None
+    return convert(_num(kind, x))
+
+
+def _int(x: Any) -> int:
+    return int(_read_number("int", x, int))
 
 
 def _float(x: Any) -> float:
-    if isinstance(x, str):
-        if len(x) > 40:
-            raise _fail("float() of a string longer than 40 characters")
-        try:
-            return float(x.strip())
-        except ValueError:
-            raise EvaluationFailure(f"float() cannot read {x!r}") from None
-    return float(_num("float", x))
+    return float(_read_number("float", x, float))
 
 
 def _str(x: Any) -> str:
