@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -74,10 +75,20 @@ mistakes:
 """
 
 
+BANK = Path(__file__).resolve().parents[2] / "question_bank"
+BANK_PINNED = ("backprop/mlp-sgd-step", "cnn/conv2d-leaky-relu", "cnn/cnn-summary-table", "norm/batchnorm-normalize")
+
+
+def _bank(rel: str) -> TemplateSpec:
+    path = BANK / f"{rel}.yaml"
+    return load_template(path.read_text(encoding="utf-8"), source=path.name)
+
+
 def _templates() -> dict[str, TemplateSpec]:
     return {"conv-output-size": example("conv-output-size"),
             "vanishing-gradient-sigmoid": example("vanishing-gradient-sigmoid"),
-            "kinds": load_template(KINDS), "choice": load_template(CHOICE)}
+            "kinds": load_template(KINDS), "choice": load_template(CHOICE),
+            **{rel.rsplit("/", 1)[1]: _bank(rel) for rel in BANK_PINNED}}
 
 
 SEEDS = (0, 1, 2, 7, 42, 1234, -3, 2**64 + 5)
@@ -133,6 +144,46 @@ PINS: dict[str, list[str]] = {
         "1e3081bef78b43ba",
         "6a9bf86c8cdca102",
         "2bd2f315f415865f"
+    ],
+    "mlp-sgd-step": [
+        "71aa6cffb0590726",
+        "d59f026513ffe759",
+        "dddeebaa1a55188b",
+        "1f2f8d5703aa7afa",
+        "f7d9f17cc6bb2f90",
+        "7313992c1232ff5b",
+        "5380fcf43f8f1276",
+        "4e3e32231e6961dc"
+    ],
+    "conv2d-leaky-relu": [
+        "df6e0a663fb7e82a",
+        "eb25b0b34ea2a528",
+        "38675594a830d50d",
+        "f867282c983f1161",
+        "ab1aacad800318cd",
+        "5fd87d44de0b5e0e",
+        "39799f8f19aa143f",
+        "60e61df4e44de7df"
+    ],
+    "cnn-summary-table": [
+        "38efcc793542ed41",
+        "44256a5773897a15",
+        "91dd9541f75eb036",
+        "ea377e50511c2e66",
+        "370c0223dd54391a",
+        "c9e21a2c56ba35fd",
+        "41dca477ab50c631",
+        "1311238550b39cb7"
+    ],
+    "batchnorm-normalize": [
+        "53325fb70e03a321",
+        "c73970c1c4043376",
+        "20d5d139aa27dc2b",
+        "5ef49b532fd980d4",
+        "09a3173eb9a0d27f",
+        "aaa130b51efdd3b9",
+        "5f43b1d9ee9c963d",
+        "a4f0b4a42eb9ecb6"
     ]
 }
 
@@ -149,6 +200,14 @@ PARAMS: dict[tuple[str, int], dict[str, Any]] = {
     ("choice", 0): {'params': {'c_in': 3, 'n': 16, 'k': 5}, 'correct': ['d']},
     ("choice", 1): {'params': {'c_in': 3, 'n': 8, 'k': 3}, 'correct': ['c']},
     ("choice", 2): {'params': {'c_in': 3, 'n': 8, 'k': 3}, 'correct': ['a']},
+    ('mlp-sgd-step', 0): {'params': {'x1': -1, 'x2': 2, 'W1': [[-0.2, -0.5], [-0.5, 0.3]], 'v': [0.5, 0.1], 'y': -0.5, 'lr': 0.5, 'z1': -0.8, 'z2': 1.1}, 'correct': [0.18605, [0.0, 0.671], [[-0.2, -0.5], [-0.46950000000000003, 0.239]], [0.5, -0.23550000000000001], -0.305]},
+    ('mlp-sgd-step', 1): {'params': {'x1': 2, 'x2': 2, 'W1': [[-0.5, 0.3], [0.3, -0.2]], 'v': [-0.2, -0.1], 'y': -0.5, 'lr': 0.1, 'z1': -0.4, 'z2': 0.2}, 'correct': [0.1152, [0.0, 0.09599999999999997], [[-0.5, 0.3], [0.3096, -0.1904]], [-0.2, -0.1096], -0.048]},
+    ('conv2d-leaky-relu', 0): {'params': {'x': [[17, 13, 10, 5], [6, 0, 1, 0], [3, 17, 13, 19], [10, 12, 20, 15]], 'kern': [[1, 0, 0], [2, -1, 2], [1, -2, -1]], 'b': 4, 'alpha': 0.01}, 'correct': [[[1.0, 50.0, 28.0, 20.0], [-25.0, -9.0, -12.0, -9.0], [3.0, -9.0, 20.0, 2.0], [18.0, 55.0, 55.0, 42.0]], [[1.0, 50.0, 28.0, 20.0], [-0.25, -0.09, -0.12, -0.09], [3.0, -0.09, 20.0, 2.0], [18.0, 55.0, 55.0, 42.0]]]},
+    ('conv2d-leaky-relu', 1): {'params': {'x': [[9, 10, 15, 19], [0, 3, 17, 19], [5, 6, 18, 8], [5, 17, 5, 8]], 'kern': [[1, 0, -2], [-2, 2, 1], [2, 0, 2]], 'b': -2, 'alpha': 0.01}, 'correct': [[[32.0, 49.0, 71.0, 40.0], [-7.0, 46.0, 45.0, 53.0], [42.0, 4.0, 45.0, 5.0], [13.0, -4.0, -28.0, 22.0]], [[32.0, 49.0, 71.0, 40.0], [-0.07, 46.0, 45.0, 53.0], [42.0, 4.0, 45.0, 5.0], [13.0, -0.04, -0.28, 22.0]]]},
+    ('cnn-summary-table', 0): {'params': {'h': 128, 'k1': 7, 'n1': 16, 'k2': 5, 'n2': 64, 'k3': 3, 'n3': 64, 'fc': 32, 'classes': 5, 'l1': 'CONV-7-16', 'l2': 'CONV-5-64', 'l3': 'CONV-3-64', 'l4': 'FC-32', 'l5': 'FC-5', 'h3': 55}, 'correct': [[27, 27, 64], 1492992, 1558149]},
+    ('cnn-summary-table', 1): {'params': {'h': 96, 'k1': 7, 'n1': 16, 'k2': 3, 'n2': 64, 'k3': 3, 'n3': 64, 'fc': 16, 'classes': 5, 'l1': 'CONV-7-16', 'l2': 'CONV-3-64', 'l3': 'CONV-3-64', 'l4': 'FC-16', 'l5': 'FC-5', 'h3': 41}, 'correct': [[20, 20, 64], 409600, 458277]},
+    ('batchnorm-normalize', 0): {'params': {'n': 4, 'z': [[5, 3], [-1, -1], [-5, -4], [-5, -3]], 'gamma': 1.5, 'beta': -1, 'eps': 0.1}, 'correct': [[16.75, 7.1875], [[1.3752244935287177, 1.3615160697130277], [-0.817290423574714, -0.8610872900168807], [-2.2789670349770015, -2.528039809814312], [-2.2789670349770015, -1.9723889698818349]]]},
+    ('batchnorm-normalize', 1): {'params': {'n': 4, 'z': [[1, -1], [8, -1], [1, 5], [3, -4]], 'gamma': 2, 'beta': 0.5, 'eps': 0.1}, 'correct': [[8.1875, 10.6875], [[-1.0631503171567185, 0.04330016500815781], [3.799984002886406, 0.04330016500815781], [-1.0631503171567185, 3.6968988449428952], [0.32631663142703127, -1.783499174959211]]]},
 }
 
 
