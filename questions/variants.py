@@ -227,9 +227,55 @@ def _fast_sampler(spec: TemplateSpec, p: ParamSpec) -> _Sampler | None:
             if not all(_json_ok(c) for c in choices):
                 return None
             return lambda rng: _copy(choices[int(rng.integers(len(choices)))])
-    except (TemplateError, _Rejected, TypeError, ValueError):
+        if p.kind == "vector" and not isinstance(d["vector"]["length"], str):
+            n = _number(spec, _value_of(spec, d["vector"]["length"], {}, ""), "", integer=True)
+            return _fast_elements(spec, d["vector"], int(n))
+        if p.kind == "matrix" and not any(isinstance(b, str) for b in d["matrix"]["shape"]):
+            r, c = (int(_number(spec, _value_of(spec, b, {}, ""), "", integer=True)) for b in d["matrix"]["shape"])
+            flat = _fast_elements(spec, d["matrix"], r * c)
+            if flat is None:
+                return None
+            return lambda rng: (lambda f: [f[i * c:(i + 1) * c] for i in range(r)])(flat(rng))
+    except (TemplateError, _Rejected, TypeError, ValueError, KeyError, AttributeError):
         return None
     return None
+
+
+def _fast_elements(spec: TemplateSpec, data: dict[str, Any], count: int) -> _Sampler | None:
+    """``_elements`` for literal ranges, prepared once: the same random calls and values (the numbers converted
+    with ``tolist``, which gives the same Python ints and floats as ``int()``/``float()`` per element)."""
+    if not 0 <= count <= MAX_ELEMENTS:
+        return None
+    nonzero = bool(data.get("nonzero"))
+    if "int" in data:
+        if any(isinstance(b, str) for b in data["int"]):
+            return None
+        lo, hi = (_number(spec, _value_of(spec, b, {}, ""), "", integer=True) for b in data["int"])
+        if hi - lo >= 10_000:
+            return None
+        pool = [v for v in range(int(lo), int(hi) + 1) if not (nonzero and v == 0)]
+        if not pool:
+            return None
+        size = len(pool)
+        return lambda rng: [pool[i] for i in rng.integers(size, size=count).tolist()]
+    if any(isinstance(b, str) for b in data["float"]):
+        return None
+    flo, fhi = (_number(spec, _value_of(spec, b, {}, ""), "", integer=False) for b in data["float"])
+    if flo > fhi or not math.isfinite(fhi - flo):
+        return None  # an empty range (reported per draw) or draws that may not be finite: the generic path
+    decimals = data.get("decimals", 2)
+
+    def draw(rng: np.random.Generator) -> list[float]:
+        out = [round(v, decimals) + 0.0 for v in rng.uniform(flo, fhi, size=count).tolist()]
+        if nonzero and 0.0 in out:
+            for i, x in enumerate(out):
+                tries = 0
+                while x == 0 and tries < 100:
+                    x, tries = round(float(rng.uniform(flo, fhi)), decimals), tries + 1
+                out[i] = x + 0.0
+        return out
+
+    return draw
 
 
 def _sample(spec: TemplateSpec, rng: np.random.Generator, samplers: list[_Sampler | None]) -> dict[str, Any]:

@@ -288,3 +288,27 @@ answer: {type: integer, value: "a_b"}
     assert r"\(x_i\)" in html
     assert "1e-06" in html and r"$10^{-6}$" in html and "2.00" in html
     assert "<em>stays</em>" in html
+
+
+@pytest.mark.parametrize("data", [
+    {"float": [-1, 1], "decimals": 1, "nonzero": True},
+    {"float": [-0.04, 0.04], "decimals": 1, "nonzero": True},  # mostly zeros: many redraws
+    {"float": [-0.5, 0.5]},
+    {"float": [0, 1], "decimals": 0},
+    {"int": [-2, 2], "nonzero": True},
+    {"int": [0, 20]},
+])
+def test_prepared_element_sampler_draws_as_the_generic_one(data: dict[str, object]) -> None:
+    import numpy as np
+
+    from questions.variants import _elements, _fast_elements
+
+    spec = load_template("slug: s\ntitle: t\ntext: x\nanswer: {type: numeric, value: '1'}\n")
+    fast = _fast_elements(spec, data, 7)
+    assert fast is not None
+    for seed in range(40):
+        a, b = np.random.default_rng(seed), np.random.default_rng(seed)
+        got, want = fast(a), _elements(spec, data, 7, b, {}, "")
+        assert got == want and [type(v) for v in got] == [type(v) for v in want]
+        assert [str(v) for v in got] == [str(v) for v in want]  # no -0.0 either side
+        assert a.integers(1 << 30) == b.integers(1 << 30)  # the same random calls were made
