@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 import dlcore
-from questions.answers import all_match, input_hint
+from questions.answers import all_match, element_matches, input_hint
 from questions.errors import EvaluationFailure, ExpressionError, TemplateError
 from questions.expressions import compile_expression
 from questions.render import format_value, render_inline, render_markdown
@@ -360,8 +360,29 @@ def _is_num(x: Any) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
+def _floats(row: Any) -> list[float] | None:
+    """``[float(v) for v in row]`` if ``row`` is a non-empty list of finite plain ints and floats; None when it is
+    not, or not surely (subclasses and other types): the caller then takes the general path."""
+    if type(row) is not list or not row:
+        return None
+    for v in row:
+        t = type(v)
+        if t is not float and t is not int:
+            return None
+    out = [float(v) for v in row]
+    return out if all(map(math.isfinite, out)) else None
+
+
 def _normalise(ptype: str, value: Any) -> Any:
     """The value in the part's type, or ``ValueError`` with a reason."""
+    if ptype == "vector":
+        fast = _floats(value)
+        if fast is not None:
+            return fast
+    elif ptype == "matrix" and type(value) is list and value:
+        rows = [_floats(r) for r in value]
+        if None not in rows and len({len(r) for r in rows}) == 1:  # type: ignore[union-attr]
+            return rows
     if ptype == "integer":
         if _is_num(value) and float(value).is_integer():
             return int(value)
@@ -388,6 +409,21 @@ def _normalise(ptype: str, value: Any) -> Any:
             return value
         raise ValueError(f"{value!r} is not true or false")
     return value  # computed single_choice: any JSON value
+
+
+def _close(x: float, c: float, tolerance: dict[str, Any]) -> bool:
+    return x == c or element_matches(x, c, tolerance)
+
+
+def _matches(ptype: str, value: Any, correct: Any, tolerance: dict[str, Any]) -> bool:
+    """``all_match`` for values that ``_normalise`` returned: equal numbers match without asking the tolerance."""
+    if ptype == "vector" or ptype == "shape":
+        return len(value) == len(correct) and all(_close(x, c, tolerance) for x, c in zip(value, correct, strict=True))
+    if ptype == "matrix":
+        return len(value) == len(correct) and all(
+            len(r) == len(rc) and all(_close(x, c, tolerance) for x, c in zip(r, rc, strict=True))
+            for r, rc in zip(value, correct, strict=True))
+    return all_match(value, correct, tolerance)
 
 
 class _Solver:
@@ -496,7 +532,7 @@ def _compute_part(spec: TemplateSpec, part: PartSpec, env: dict[str, Any], solve
         except (_Rejected, KeyError, ValueError):
             continue  # this mistake has no value for these numbers
         tolerance = part.tolerance or {}
-        if all_match(value, correct, tolerance):
+        if _matches(part.type, value, correct, tolerance):
             raise _Rejected(f"mistake '{m.name}' of part '{part.key}' gives the correct answer", m.path)
         mistakes[m.name] = value
 
