@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dlcore.errors import SolverError
-from dlcore.fmt import num, vec
+from dlcore.fmt import num, nums, vec
 from dlcore.params import Param
 from dlcore.registry import mistake, solver
 from dlcore.types import Solution, Step
@@ -278,14 +278,17 @@ def softmax(*, logits: list[float]) -> Solution:
     """
     z_max = max(logits)
     shifted = [z - z_max for z in logits]
-    exps = [math.exp(d) for d in shifted]  # d <= 0: no overflow
+    exps = list(map(math.exp, shifted))  # z - max z <= 0: no overflow
     total = sum(exps)
     p = [e / total for e in exps]
+    n = len(p)
+    texts = nums([z_max, total, *shifted, *exps, *p])  # every number formatted once
+    shifted_tex, exps_tex, p_tex = (", ".join(texts[i:i + n]) for i in (2, 2 + n, 2 + 2 * n))
     steps = (
-        Step("Subtract the largest logit (does not change the result)", rf"z - {num(z_max)} = {vec(shifted)}", shifted),
-        Step("Exponentiate", rf"e^{{z_i - \max z}} = {vec(exps)}", exps),
-        Step("Sum of exponentials", rf"\sum_j e^{{z_j - \max z}} = {num(total)}", total),
-        Step("Normalise", rf"p_i = \frac{{e^{{z_i}}}}{{\sum_j e^{{z_j}}}} = {vec(p)}", p),
+        Step("Subtract the largest logit (does not change the result)", rf"z - {texts[0]} = [{shifted_tex}]", shifted),
+        Step("Exponentiate", rf"e^{{z_i - \max z}} = [{exps_tex}]", exps),
+        Step("Sum of exponentials", rf"\sum_j e^{{z_j - \max z}} = {texts[1]}", total),
+        Step("Normalise", rf"p_i = \frac{{e^{{z_i}}}}{{\sum_j e^{{z_j}}}} = [{p_tex}]", p),
     )
     return Solution(p, steps)
 

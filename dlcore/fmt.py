@@ -6,6 +6,7 @@ Step *values* keep full precision; only the LaTeX text is rounded for reading.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain
 from typing import Any
 
 __all__ = ["num", "nums", "vec", "mat"]
@@ -36,29 +37,43 @@ def num(x: Any, digits: int = 6) -> str:
 
 
 _SEP = "\x00"
+_NEG_ZERO = "-0" + _SEP  # an item "-0" (no other item ends in "-0" without an "e")
+_ONLY_FLOATS = frozenset({float})
+_ONLY_LISTS = frozenset({list})
 
 
 def nums(xs: Sequence[float]) -> list[str]:
     """``[num(x) for x in xs]`` for a list of floats, formatted in one C-level pass.
 
     ``%.6g`` is what ``num`` writes for every float except integers of 10^6 and more, exponents and -0
-    (all spotted by an ``e`` or a ``-0``), which go through ``num`` one by one.
+    (spotted by an ``e``, or by a whole item ``-0``), which go through ``num`` one by one.
 
     >>> nums([1.0, -0.25, 2e-9])
     ['1', '-0.25', '2 \\\\times 10^{-9}']
     """
     text = (_SEP.join(["%.6g"] * len(xs)) % tuple(xs)) if xs else ""
-    if "e" in text or "-0" in text or "n" in text:  # also inf and nan
+    if "e" in text or "n" in text or text.endswith("-0") or _NEG_ZERO in text:  # "n": inf and nan
         return [num(x) for x in xs]
     return text.split(_SEP) if xs else []
 
 
 def vec(xs: Sequence[Any], digits: int = 6) -> str:
     """Format a vector as a LaTeX row ``[a, b, c]``."""
+    if digits == 6 and set(map(type, xs)) == _ONLY_FLOATS:
+        return "[" + ", ".join(nums(xs)) + "]"
     return "[" + ", ".join([num(x, digits) for x in xs]) + "]"
 
 
 def mat(rows: Sequence[Sequence[Any]], digits: int = 6) -> str:
     """Format a matrix as a LaTeX ``bmatrix``."""
+    if digits == 6 and rows and set(map(type, rows)) == _ONLY_LISTS:
+        flat = list(chain.from_iterable(rows))
+        if set(map(type, flat)) == _ONLY_FLOATS:
+            texts = nums(flat)
+            cells, start = [], 0
+            for row in rows:
+                cells.append(" & ".join(texts[start:start + len(row)]))
+                start += len(row)
+            return r"\begin{bmatrix} " + r" \\ ".join(cells) + r" \end{bmatrix}"
     body = r" \\ ".join([" & ".join([num(x, digits) for x in row]) for row in rows])
     return r"\begin{bmatrix} " + body + r" \end{bmatrix}"

@@ -6,13 +6,15 @@ normalises with in training mode (its *running* variance is the unbiased one).
 
 from __future__ import annotations
 
+import math
+from itertools import chain
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from dlcore.errors import SolverError
-from dlcore.fmt import mat, num, vec
+from dlcore.fmt import num, nums, vec
 from dlcore.params import MAX_ELEMENTS, Param
 from dlcore.registry import mistake, solver
 from dlcore.types import Solution, Step
@@ -48,6 +50,31 @@ def _normalize(x: Array, axes: tuple[int, ...], eps: float, *, ddof: int = 0,
     return mean, var, (x - mean) / np.sqrt(var + eps)
 
 
+def _per_feature_list(name: str, value: float | list[float], n: int, what: str) -> list[float]:
+    """``_per_feature`` as a plain list: one number repeated n times, or a list of n numbers."""
+    if type(value) is list:
+        if len(value) != n:
+            raise SolverError(f"Parameter '{name}' has {len(value)} values but there are {n} {what}.")
+        return value
+    return [float(value)] * n  # type: ignore[arg-type]
+
+
+def _stats(groups: list[list[float]], eps: float, group: str) -> tuple[list[float], list[float], list[float]]:
+    """Per group: mean, biased variance (divide by N) and sqrt(var + eps), in plain Python."""
+    n = len(groups[0])
+    mean = [sum(g) / n for g in groups]
+    var = [sum([(v - mu) * (v - mu) for v in g]) / n for g, mu in zip(groups, mean, strict=True)]
+    if 0.0 in [v + eps for v in var]:
+        raise SolverError(f"A {group} has zero variance, so it cannot be normalised with eps = 0; give eps > 0.")
+    return mean, var, [math.sqrt(v + eps) for v in var]
+
+
+def _bmatrix(texts: list[str], width: int) -> str:
+    """``mat`` of a row-major matrix whose numbers are already formatted."""
+    rows = [" & ".join(texts[i:i + width]) for i in range(0, len(texts), width)]
+    return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
+
+
 def _bn_answer(mean: Array, var: Array, y: Array) -> dict[str, Any]:
     return {"mean": mean.ravel().tolist(), "var": var.ravel().tolist(), "normalized": (y + 0.0).tolist()}
 
@@ -59,19 +86,29 @@ def batchnorm(*, batch: list[list[float]], eps: float, gamma: float | list[float
     >>> batchnorm(batch=[[4, 4, 3], [0, 2, 5], [8, 9, 1]], eps=0.0, gamma=1.0, beta=0.0).answer["mean"]
     [4.0, 5.0, 3.0]
     """
-    x = np.asarray(batch, dtype=np.float64)  # (N, F)
-    g, b = _per_feature("gamma", gamma, x.shape[1], "features"), _per_feature("beta", beta, x.shape[1], "features")
-    mean, var, x_hat = _normalize(x, (0,), eps, group="feature")
-    y = g * x_hat + b
-    steps = (
-        Step("Mean of each feature over the batch", rf"\mu = \frac1N \sum_i x_i = {vec(mean.ravel().tolist())}",
-             mean.ravel().tolist()),
-        Step("Biased variance of each feature", rf"\sigma^2 = \frac1N \sum_i (x_i - \mu)^2 = {vec(var.ravel().tolist())}",
-             var.ravel().tolist()),
-        Step("Normalise", rf"\hat x = \frac{{x - \mu}}{{\sqrt{{\sigma^2 + {num(eps)}}}}} = {mat(x_hat.tolist())}", x_hat.tolist()),
-        Step("Scale and shift", rf"y = \gamma \hat x + \beta = {mat(y.tolist())}", (y + 0.0).tolist()),
+    n_f = len(batch[0])
+    g, b = _per_feature_list("gamma", gamma, n_f, "features"), _per_feature_list("beta", beta, n_f, "features")
+    mean, var, sd = _stats([list(col) for col in zip(*batch, strict=True)], eps, "feature")  # per column (feature)
+    x_hat = [[(v - mu) / s for v, mu, s in zip(row, mean, sd, strict=True)] for row in batch]  # (N, F)
+    y = [[gj * v + bj + 0.0 for v, gj, bj in zip(row, g, b, strict=True)] for row in x_hat]  # + 0.0: no -0
+    return Solution({"mean": mean, "var": var, "normalized": y}, _norm_steps(
+        mean, var, eps, x_hat, y, n_f,
+        (r"Mean of each feature over the batch", r"\mu = \frac1N \sum_i x_i = "),
+        (r"Biased variance of each feature", r"\sigma^2 = \frac1N \sum_i (x_i - \mu)^2 = "),
+        r"\hat x = \frac{x - \mu}{\sqrt{\sigma^2 + %s}} = "))
+
+
+def _norm_steps(mean: list[float], var: list[float], eps: float, x_hat: list[list[float]], y: list[list[float]],
+                width: int, mean_step: tuple[str, str], var_step: tuple[str, str], normalise: str) -> tuple[Step, ...]:
+    """The four steps of batch and layer norm, every number formatted once."""
+    n_m, n_xh = len(mean), len(x_hat) * width
+    texts = nums([eps, *mean, *var, *chain.from_iterable(x_hat), *chain.from_iterable(y)])
+    return (
+        Step(mean_step[0], mean_step[1] + "[" + ", ".join(texts[1:1 + n_m]) + "]", mean),
+        Step(var_step[0], var_step[1] + "[" + ", ".join(texts[1 + n_m:1 + 2 * n_m]) + "]", var),
+        Step("Normalise", normalise % texts[0] + _bmatrix(texts[1 + 2 * n_m:1 + 2 * n_m + n_xh], width), x_hat),
+        Step("Scale and shift", r"y = \gamma \hat x + \beta = " + _bmatrix(texts[1 + 2 * n_m + n_xh:], width), y),
     )
-    return Solution(_bn_answer(mean, var, y), steps)
 
 
 def _bn_mistake(batch: list[list[float]], eps: float, gamma: Any, beta: Any, *, axes: tuple[int, ...] = (0,),
@@ -179,19 +216,16 @@ def layernorm(*, x: list[list[float]], eps: float, gamma: float | list[float], b
     >>> layernorm(x=[[1.0, 3.0]], eps=0.0, gamma=1.0, beta=0.0).answer
     {'mean': [2.0], 'var': [1.0], 'normalized': [[-1.0, 1.0]]}
     """
-    a = np.asarray(x, dtype=np.float64)  # (N, F)
-    g, b = _per_feature("gamma", gamma, a.shape[1], "features"), _per_feature("beta", beta, a.shape[1], "features")
-    mean, var, x_hat = _normalize(a, (1,), eps, group="sample")
-    y = g * x_hat + b
-    steps = (
-        Step("Mean of each sample over its features", rf"\mu_i = \frac1F \sum_j x_{{ij}} = {vec(mean.ravel().tolist())}",
-             mean.ravel().tolist()),
-        Step("Biased variance of each sample", rf"\sigma_i^2 = \frac1F \sum_j (x_{{ij}} - \mu_i)^2 = {vec(var.ravel().tolist())}",
-             var.ravel().tolist()),
-        Step("Normalise", rf"\hat x = \frac{{x - \mu_i}}{{\sqrt{{\sigma_i^2 + {num(eps)}}}}} = {mat(x_hat.tolist())}", x_hat.tolist()),
-        Step("Scale and shift", rf"y = \gamma \hat x + \beta = {mat(y.tolist())}", (y + 0.0).tolist()),
-    )
-    return Solution(_bn_answer(mean, var, y), steps)
+    n_f = len(x[0])
+    g, b = _per_feature_list("gamma", gamma, n_f, "features"), _per_feature_list("beta", beta, n_f, "features")
+    mean, var, sd = _stats(x, eps, "sample")  # per row (sample)
+    x_hat = [[(v - mu) / s for v in row] for row, mu, s in zip(x, mean, sd, strict=True)]  # (N, F)
+    y = [[gj * v + bj + 0.0 for v, gj, bj in zip(row, g, b, strict=True)] for row in x_hat]  # + 0.0: no -0
+    return Solution({"mean": mean, "var": var, "normalized": y}, _norm_steps(
+        mean, var, eps, x_hat, y, n_f,
+        (r"Mean of each sample over its features", r"\mu_i = \frac1F \sum_j x_{ij} = "),
+        (r"Biased variance of each sample", r"\sigma_i^2 = \frac1F \sum_j (x_{ij} - \mu_i)^2 = "),
+        r"\hat x = \frac{x - \mu_i}{\sqrt{\sigma_i^2 + %s}} = "))
 
 
 def _ln_mistake(x: list[list[float]], eps: float, gamma: Any, beta: Any, *, axes: tuple[int, ...] = (1,),
