@@ -8,6 +8,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from html import escape as html_escape
 from typing import Any
 
@@ -340,15 +341,29 @@ def _resolve(spec: TemplateSpec, value: Any, env: Mapping[str, Any], path: str) 
     return _copy(value)
 
 
+@lru_cache(maxsize=4096)
+def _select_path(select: str) -> tuple[tuple[str, int | str | None], ...]:
+    """``select`` split once: each piece with its list index (None if it is not a whole number)."""
+    return tuple((piece, _index(piece) if piece.lstrip("-").isdigit() else None) for piece in select.split("."))
+
+
+def _index(piece: str) -> int | str:
+    try:
+        return int(piece)
+    except ValueError:  # e.g. '--1' or '²': int() raises again (as before) when the piece is used on a list
+        return piece
+
+
 def _select(answer: Any, select: str | None) -> Any:
     if not select:
         return answer
     value = answer
-    for piece in select.split("."):
-        if isinstance(value, dict) and piece in value:
+    for piece, index in _select_path(select):
+        t = type(value)
+        if (t is dict or (t is not list and isinstance(value, dict))) and piece in value:
             value = value[piece]
-        elif isinstance(value, list) and piece.lstrip("-").isdigit() and -len(value) <= int(piece) < len(value):
-            value = value[int(piece)]
+        elif isinstance(value, list) and index is not None and -len(value) <= int(index) < len(value):
+            value = value[int(index)]
         else:
             keys = ", ".join(map(str, value)) if isinstance(value, dict) else f"a list of {len(value)}" \
                 if isinstance(value, list) else "a single value"
