@@ -343,7 +343,11 @@ def render_markdown(text: str, env: Mapping[str, Any], *, inline: bool = False) 
     for slot in plan.slots:
         if slot[0] == "math":
             _, left, right, parts = slot
-            s = left + "".join(p if k % 2 == 0 else _math_value(p, env) for k, p in enumerate(parts)) + right
+            pieces_ = [left, parts[0]]
+            for k in range(1, len(parts), 2):
+                pieces_ += (_math_value(parts[k], env), parts[k + 1])
+            pieces_.append(right)
+            s = "".join(pieces_)
         else:
             value, spec, shape = _evaluate(slot[1], env)
             if shape == "table":
