@@ -7,14 +7,14 @@ normalises with in training mode (its *running* variance is the unbiased one).
 from __future__ import annotations
 
 import math
-from itertools import chain
+from itertools import accumulate, chain, pairwise
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from dlcore.errors import SolverError
-from dlcore.fmt import num, nums, vec
+from dlcore.fmt import nums, vec
 from dlcore.params import MAX_ELEMENTS, Param
 from dlcore.registry import mistake, solver
 from dlcore.types import Solution, Step
@@ -273,15 +273,22 @@ def inverted_dropout(*, a: list[float], mask: list[int], keep_prob: float) -> So
     >>> inverted_dropout(a=[1.0, 2.0, 3.0, 4.0], mask=[1, 0, 1, 1], keep_prob=0.8).answer
     [1.25, 0.0, 3.75, 5.0]
     """
-    x, m = _dropout_inputs(a, mask)
-    out = x * m / keep_prob
+    if len(mask) != len(a):
+        raise SolverError(f"The mask has {len(mask)} values but there are {len(a)} activations.")
+    if not set(mask) <= {0, 1}:
+        raise SolverError("The mask must contain only 0 (dropped) and 1 (kept).")
+    kept = [v * m for v, m in zip(a, mask, strict=True)]  # a * 0 keeps the sign of a (-0.0), as numpy does
+    out = [v / keep_prob for v in kept]
+    n = len(a)
+    texts = nums([keep_prob, *kept, *out, *a])  # every number formatted once
+    kept_tex, out_tex, a_tex = (", ".join(texts[i:i + n]) for i in (1, 1 + n, 1 + 2 * n))
     steps = (
-        Step("Drop the masked units", rf"a \odot m = {vec((x * m).tolist())}", (x * m).tolist()),
-        Step("Scale the kept units by 1/p", rf"\frac{{a \odot m}}{{{num(keep_prob)}}} = {vec(out.tolist())}", out.tolist()),
+        Step("Drop the masked units", rf"a \odot m = [{kept_tex}]", kept),
+        Step("Scale the kept units by 1/p", rf"\frac{{a \odot m}}{{{texts[0]}}} = [{out_tex}]", out),
         Step("Expected value over random masks (why no scaling is needed at test time)",
-             rf"E[\text{{out}}_i] = p \cdot \frac{{a_i}}{{p}} + (1 - p) \cdot 0 = a_i = {vec(x.tolist())}", x.tolist()),
+             rf"E[\text{{out}}_i] = p \cdot \frac{{a_i}}{{p}} + (1 - p) \cdot 0 = a_i = [{a_tex}]", a),
     )
-    return Solution(out.tolist(), steps)
+    return Solution(out[:], steps)
 
 
 @mistake("inverted_dropout", "multiplied_by_keep_prob", "Multiplied the kept units by p (test-time scaling of plain dropout).")
@@ -334,12 +341,19 @@ def mixup(*, x1: list[float], y1: list[float], x2: list[float], y2: list[float],
     >>> mixup(x1=[0.2, 0.4], y1=[1.0, 0.0], x2=[0.8, 0.7], y2=[0.0, 1.0], lam=0.5).answer
     {'x': [0.5, 0.55], 'y': [0.5, 0.5]}
     """
-    mixed = _mix(x1, y1, x2, y2, lam, 1.0 - lam)
+    if len(x1) != len(x2) or len(y1) != len(y2):
+        raise SolverError("x1 and x2 must have the same length, and so must y1 and y2.")
+    w2 = 1.0 - lam
+    x = [lam * u + w2 * v for u, v in zip(x1, x2, strict=True)]
+    y = [lam * u + w2 * v for u, v in zip(y1, y2, strict=True)]
+    texts = nums([lam, w2, *x1, *x2, *x, *y1, *y2, *y])  # every number formatted once
+    ends = list(accumulate([2, len(x1), len(x2), len(x), len(y1), len(y2), len(y)]))
+    x1_tex, x2_tex, x_tex, y1_tex, y2_tex, y_tex = ("[" + ", ".join(texts[i:j]) + "]" for i, j in pairwise(ends))
     steps = (
-        Step("Mixed input", rf"x = {num(lam)} \cdot {vec(x1)} + {num(1 - lam)} \cdot {vec(x2)} = {vec(mixed['x'])}", mixed["x"]),
-        Step("Mixed label", rf"y = {num(lam)} \cdot {vec(y1)} + {num(1 - lam)} \cdot {vec(y2)} = {vec(mixed['y'])}", mixed["y"]),
+        Step("Mixed input", rf"x = {texts[0]} \cdot {x1_tex} + {texts[1]} \cdot {x2_tex} = {x_tex}", x),
+        Step("Mixed label", rf"y = {texts[0]} \cdot {y1_tex} + {texts[1]} \cdot {y2_tex} = {y_tex}", y),
     )
-    return Solution(mixed, steps)
+    return Solution({"x": x, "y": y}, steps)
 
 
 @mistake("mixup", "swapped_lambda", "Weighted sample 1 by 1 - lam and sample 2 by lam.")
