@@ -288,7 +288,7 @@ def inverted_dropout(*, a: list[float], mask: list[int], keep_prob: float) -> So
         Step("Expected value over random masks (why no scaling is needed at test time)",
              rf"E[\text{{out}}_i] = p \cdot \frac{{a_i}}{{p}} + (1 - p) \cdot 0 = a_i = [{a_tex}]", a),
     )
-    return Solution(out[:], steps)
+    return Solution(out, steps)
 
 
 @mistake("inverted_dropout", "multiplied_by_keep_prob", "Multiplied the kept units by p (test-time scaling of plain dropout).")

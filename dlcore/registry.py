@@ -211,9 +211,11 @@ def solve(name: str, params: dict[str, Any]) -> Solution:
         info = get_solver(name)
     sol = _run(info, info.fn, validate(name, info.params, params))
     try:
-        answer = _plain(sol.answer)
         steps = tuple([s if (t := type(v := s.value)) in _KEPT or (t is float and v - v == 0.0) or (p := _plain(v)) is v
                        else Step(s.label, s.latex, p) for s in sol.steps])
+        answer = sol.answer
+        if not (steps and answer is steps[-1].value and type(answer) is list):  # else already checked, kept as it is
+            answer = _plain(answer)
     except _NonFinite:
         raise _non_finite(name) from None
     return Solution(answer, steps)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from dlcore.errors import SolverError
@@ -389,23 +390,34 @@ def parse_cnn_layers(layers: Any) -> list[CnnLayer]:
         raise SolverError(f"Parameter 'layers' must be a non-empty list of at most {_MAX_LAYERS} layer names.")
     out = []
     for i, text in enumerate(layers):
-        parts = text.strip().upper().split("-") if isinstance(text, str) else []
-        kind, nums = (parts[0], parts[1:]) if parts else ("", [])
-        arity = {"CONV": (2, 4), "POOL": (1,), "FC": (1,)}.get(kind, ())
-        if len(nums) not in arity or not all(x.isdigit() and len(x) <= 6 for x in nums):
+        layer = _parse_layer(text) if type(text) is str else "format"
+        if type(layer) is CnnLayer:
+            out.append(layer)
+        elif layer == "format":
             raise SolverError(
                 f"Layer {i} ({text!r}) must look like 'CONV-K-N', 'CONV-K-N-S-P', 'POOL-K' or 'FC-N' with integer K, N, S, P."
             )
-        vals = [int(x) for x in nums]
-        if any(v < 1 for v in vals[:3]) or any(v > _MAX_LAYER_NUMBER for v in vals):
-            raise SolverError(f"Layer {i} ({text!r}) needs sizes from 1 to {_MAX_LAYER_NUMBER} (padding may be 0).")
-        if kind == "CONV":
-            out.append(CnnLayer(text.strip(), kind, vals[0], vals[1], *vals[2:]))
-        elif kind == "POOL":
-            out.append(CnnLayer(text.strip(), kind, vals[0], stride=vals[0]))
         else:
-            out.append(CnnLayer(text.strip(), kind, n=vals[0]))
+            raise SolverError(f"Layer {i} ({text!r}) needs sizes from 1 to {_MAX_LAYER_NUMBER} (padding may be 0).")
     return out
+
+
+@lru_cache(maxsize=4096)
+def _parse_layer(text: str) -> CnnLayer | str:
+    """One layer name parsed, or the kind of error: "format" or "range" (cached: templates reuse few names)."""
+    parts = text.strip().upper().split("-")
+    kind, nums = parts[0], parts[1:]
+    arity = {"CONV": (2, 4), "POOL": (1,), "FC": (1,)}.get(kind, ())
+    if len(nums) not in arity or not all(x.isdigit() and len(x) <= 6 for x in nums):
+        return "format"
+    vals = [int(x) for x in nums]
+    if any(v < 1 for v in vals[:3]) or any(v > _MAX_LAYER_NUMBER for v in vals):
+        return "range"
+    if kind == "CONV":
+        return CnnLayer(text.strip(), kind, vals[0], vals[1], *vals[2:])
+    if kind == "POOL":
+        return CnnLayer(text.strip(), kind, vals[0], stride=vals[0])
+    return CnnLayer(text.strip(), kind, n=vals[0])
 
 
 def _input_hwc(value: list[int]) -> tuple[int, int, int]:
@@ -425,14 +437,17 @@ def _summarize(
     for i, layer in enumerate(layers):
         if layer.kind != "FC" and flat is not None:
             raise SolverError(f"Layer {i} ({layer.name}) cannot follow a fully connected layer.")
+        k = layer.kernel
         if layer.kind == "CONV":
-            h = conv_output_size(h, layer.kernel, layer.stride, layer.padding, axis=f"height at layer {i}")
-            w = conv_output_size(w, layer.kernel, layer.stride, layer.padding, axis=f"width at layer {i}")
-            n_w = layer.kernel * layer.kernel * (c if conv_spans_channels else 1) * layer.n
+            fits = k <= h + 2 * layer.padding and k <= w + 2 * layer.padding  # else the error names the axis
+            h = conv_output_size(h, k, layer.stride, layer.padding, axis=f"height at layer {i}" if not fits else "")
+            w = conv_output_size(w, k, layer.stride, layer.padding, axis=f"width at layer {i}" if not fits else "")
+            n_w = k * k * (c if conv_spans_channels else 1) * layer.n
             n_b, c, shape = layer.n, layer.n, None
         elif layer.kind == "POOL":
-            h = pool_output_size(h, layer.kernel, layer.kernel, 0, ceil_mode, axis=f"height at layer {i}")
-            w = pool_output_size(w, layer.kernel, layer.kernel, 0, ceil_mode, axis=f"width at layer {i}")
+            fits = k <= h and k <= w
+            h = pool_output_size(h, k, k, 0, ceil_mode, axis=f"height at layer {i}" if not fits else "")
+            w = pool_output_size(w, k, k, 0, ceil_mode, axis=f"width at layer {i}" if not fits else "")
             n_w, n_b = (layer.kernel * layer.kernel * c, c) if pool_params else (0, 0)
             shape = None
         else:
@@ -467,7 +482,7 @@ def cnn_summary(*, input: list[int], layers: Any, ceil_mode: bool) -> Solution: 
     steps = [Step("Input", rf"{hwc[0]} \times {hwc[1]} \times {hwc[2]}", list(hwc))]
     prev = list(hwc)
     for layer, row in zip(parsed, rows, strict=True):
-        steps.append(Step(f"{layer.name}: output shape", r" \times ".join(str(d) for d in row["shape"]), row["shape"]))
+        steps.append(Step(f"{layer.name}: output shape", r" \times ".join(map(str, row["shape"])), row["shape"]))
         k = layer.kernel
         latex = {
             "CONV": rf"{k} \cdot {k} \cdot {prev[-1]} \cdot {layer.n} = {row['weights']}",
@@ -521,7 +536,7 @@ def flatten_size(*, input: list[int], layers: Any, ceil_mode: bool) -> Solution:
     if any(layer.kind == "FC" for layer in parsed):
         raise SolverError("flatten_size takes only CONV and POOL layers (the FC layers come after flattening).")
     rows = _summarize(_input_hwc(input), parsed, ceil_mode=ceil_mode)
-    steps = [Step(f"{r['layer']}: output shape", r" \times ".join(str(d) for d in r["shape"]), r["shape"]) for r in rows]
+    steps = [Step(f"{r['layer']}: output shape", r" \times ".join(map(str, r["shape"])), r["shape"]) for r in rows]
     h, w, c = rows[-1]["shape"]
     steps.append(Step("Flattened size", rf"{h} \cdot {w} \cdot {c} = {h * w * c}", h * w * c))
     return Solution(h * w * c, tuple(steps))
