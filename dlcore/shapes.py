@@ -564,12 +564,20 @@ def _flat_rounding(*, input: list[int], layers: Any, ceil_mode: bool) -> int:  #
 # --------------------------------------------------------------------------- receptive field and cost
 
 
+_KS = frozenset({"kernel", "stride"})
+
+
 def _rf_layers(layers: Any) -> list[tuple[int, int]]:
     """Validate ``[{"kernel", "stride"[, "dilation"]}]``; return (effective kernel, stride) pairs."""
     if not isinstance(layers, list) or not layers or len(layers) > _MAX_LAYERS:
         raise SolverError(f"Parameter 'layers' must be a non-empty list of at most {_MAX_LAYERS} layers.")
     out = []
     for i, layer in enumerate(layers):
+        if type(layer) is dict and layer.keys() == _KS:  # the common form, checked without building sets
+            k, s = layer["kernel"], layer["stride"]
+            if type(k) is int and type(s) is int and 1 <= k <= _MAX_LAYER_NUMBER and 1 <= s <= _MAX_LAYER_NUMBER:
+                out.append((k, s))
+                continue
         if not isinstance(layer, dict) or not {"kernel", "stride"} <= set(layer) or set(layer) - {"kernel", "stride", "dilation"}:
             raise SolverError(f"Layer {i} must be an object with 'kernel' and 'stride' (and optionally 'dilation').")
         vals = [layer["kernel"], layer["stride"], layer.get("dilation", 1)]
@@ -595,12 +603,12 @@ def receptive_field(*, layers: Any) -> Solution:
     7
     """
     r, j = 1, 1
-    steps = []
+    steps: list[Step] = []
     for i, (k, s) in enumerate(_rf_layers(layers), start=1):
-        r_new = r + (k - 1) * j
-        steps.append(Step(f"Layer {i}: receptive field", rf"r_{{{i}}} = {r} + ({k}-1)\cdot{j} = {r_new}", r_new))
-        steps.append(Step(f"Layer {i}: jump (input pixels between neighbouring units)", rf"j_{{{i}}} = {j}\cdot{s} = {j * s}", j * s))
-        r, j = r_new, j * s
+        r_new, j_new = r + (k - 1) * j, j * s
+        steps += (Step(f"Layer {i}: receptive field", f"r_{{{i}}} = {r} + ({k}-1)\\cdot{j} = {r_new}", r_new),
+                  Step(f"Layer {i}: jump (input pixels between neighbouring units)", f"j_{{{i}}} = {j}\\cdot{s} = {j_new}", j_new))
+        r, j = r_new, j_new
     steps.append(Step("Receptive field", rf"{r} \times {r}", r))
     return Solution(r, tuple(steps))
 
