@@ -23,6 +23,18 @@ from dlcore.registry import mistake, solver
 from dlcore.shapes import conv_output_size, conv_transpose_output_size, pool_output_size
 from dlcore.types import Solution, Step
 
+# Strides, paddings and kernel sizes beyond this would make outputs too large to compute or show:
+# a quiz never needs them, and a request with stride 10**9 must not exhaust memory.
+MAX_SPAN = 256
+MAX_OUTPUT_CELLS = 10_000  # worked steps show every cell: a bigger map is no quiz question
+
+
+def _check_cells(h_out: int, w_out: int) -> None:
+    if h_out * w_out > MAX_OUTPUT_CELLS:
+        raise SolverError(
+            f"The output would be {h_out} x {w_out} = {h_out * w_out} cells; the limit is {MAX_OUTPUT_CELLS}."
+        )
+
 __all__ = [
     "as_array", "xcorr1d", "xcorr2d", "conv_transpose_1d", "conv_transpose_2d", "activate", "pool_2d",
     "conv1d", "conv2d", "conv2d_multi", "conv_transpose1d", "conv_transpose2d", "pool2d", "max_unpool2d",
@@ -74,8 +86,8 @@ def xcorr1d(x: Array, f: Array, stride: int = 1, padding: int = 0) -> Array:
 
 def xcorr2d(x: Array, w: Array, stride: int = 1, padding: int = 0) -> Array:
     """Multi-channel cross-correlation: x (C, H, W), w (F, C, kh, kw) -> (F, H_out, W_out)."""
-    conv_output_size(x.shape[1], w.shape[2], stride, padding, axis="height")
-    conv_output_size(x.shape[2], w.shape[3], stride, padding, axis="width")
+    _check_cells(conv_output_size(x.shape[1], w.shape[2], stride, padding, axis="height"),
+                 conv_output_size(x.shape[2], w.shape[3], stride, padding, axis="width"))
     x_pad = np.pad(x, ((0, 0), (padding, padding), (padding, padding)))
     windows = sliding_window_view(x_pad, w.shape[2:], axis=(1, 2))[:, ::stride, ::stride]  # (C, H_out, W_out, kh, kw)
     out: Array = np.einsum("chwkl,fckl->fhw", windows, w)
@@ -85,6 +97,7 @@ def xcorr2d(x: Array, w: Array, stride: int = 1, padding: int = 0) -> Array:
 def conv_transpose_1d(x: Array, f: Array, stride: int = 1, padding: int = 0) -> Array:
     """Scatter x_i * f at position i*s, add overlaps, crop ``padding`` from each end."""
     n_out = conv_transpose_output_size(len(x), len(f), stride, padding, axis="length")
+    _check_cells(1, n_out)
     y = np.zeros((len(x) - 1) * stride + len(f))
     for i, x_i in enumerate(x):
         y[i * stride: i * stride + len(f)] += x_i * f
@@ -95,6 +108,7 @@ def conv_transpose_2d(x: Array, w: Array, stride: int = 1, padding: int = 0) -> 
     """Transposed convolution: x (C_in, H, W), w (C_in, C_out, kh, kw) -> (C_out, H_out, W_out)."""
     h_out = conv_transpose_output_size(x.shape[1], w.shape[2], stride, padding, axis="height")
     w_out = conv_transpose_output_size(x.shape[2], w.shape[3], stride, padding, axis="width")
+    _check_cells(h_out, w_out)
     kh, kw = w.shape[2:]
     y = np.zeros((w.shape[1], (x.shape[1] - 1) * stride + kh, (x.shape[2] - 1) * stride + kw))
     for i in range(x.shape[1]):
@@ -131,6 +145,7 @@ def pool_2d(x: Array, mode: str, kernel: int, stride: int, padding: int = 0, cei
     """Max or average pooling of one 2-D map with torch's window and divisor rules."""
     h_out = pool_output_size(x.shape[0], kernel, stride, padding, ceil_mode, axis="height")
     w_out = pool_output_size(x.shape[1], kernel, stride, padding, ceil_mode, axis="width")
+    _check_cells(h_out, w_out)
     out = np.zeros((h_out, w_out))
     for i, (h0, h1, ph) in enumerate(_windows(x.shape[0], h_out, kernel, stride, padding)):
         for j, (w0, w1, pw) in enumerate(_windows(x.shape[1], w_out, kernel, stride, padding)):
@@ -190,8 +205,8 @@ _CONV1D_PARAMS = {
     "x": Param("vector"),
     "f": Param("vector", help="kernel, not flipped (cross-correlation)"),
     "bias": Param("float", 0.0),
-    "stride": Param("int", 1, min=1),
-    "padding": Param("int", 0, min=0),
+    "stride": Param("int", 1, min=1, max=MAX_SPAN),
+    "padding": Param("int", 0, min=0, max=MAX_SPAN),
 }
 
 
@@ -204,6 +219,7 @@ def conv1d(*, x: list[float], f: list[float], bias: float, stride: int, padding:
     """
     k = len(f)
     n_out = conv_output_size(len(x), k, stride, padding, axis="length")
+    _check_cells(1, n_out)
     x_pad = [0.0] * padding + x + [0.0] * padding
     x_tex = [num(v) for v in x_pad]
     x_par = [_par_text(v, t) for v, t in zip(x_pad, x_tex, strict=True)]
@@ -251,8 +267,8 @@ def _conv1d_no_bias(*, x: list[float], f: list[float], stride: int, padding: int
         "input": Param("matrix"),
         "kernel": Param("matrix", help="not flipped (cross-correlation)"),
         "bias": Param("float", 0.0),
-        "stride": Param("int", 1, min=1),
-        "padding": Param("int", 0, min=0),
+        "stride": Param("int", 1, min=1, max=MAX_SPAN),
+        "padding": Param("int", 0, min=0, max=MAX_SPAN),
         "activation": Param("str", "none", choices=ACTIVATIONS),
         "alpha": Param("float", 0.01, help="negative slope of leaky_relu"),
     },
@@ -268,6 +284,7 @@ def conv2d(*, input: list[list[float]], kernel: list[list[float]], bias: float, 
     kh, kw = len(kernel), len(kernel[0])
     h_out = conv_output_size(len(input), kh, stride, padding, axis="height")
     w_out = conv_output_size(len(input[0]), kw, stride, padding, axis="width")
+    _check_cells(h_out, w_out)
     x_pad = _pad_rows(input, padding)
     wp = len(x_pad[0])
     x_flat = [v for row in x_pad for v in row]
@@ -342,6 +359,7 @@ def _conv2d_z(x: list[list[float]], kernel: list[list[float]], bias: float, stri
     kh, kw = len(k), len(k[0])
     h_out = conv_output_size(len(x), kh, stride, padding, axis="height")
     w_out = conv_output_size(len(x[0]), kw, stride, padding, axis="width")
+    _check_cells(h_out, w_out)
     x_pad = _pad_rows(x, padding)
     wp = len(x_pad[0])
     z_flat = _xcorr_flat([v for row in x_pad for v in row], wp, [v for row in k for v in row],
@@ -403,8 +421,8 @@ _MULTI_PARAMS = {
     "input": Param("json", help="C x H x W nested lists"),
     "filters": Param("json", help="F x C x k x k nested lists"),
     "bias": Param("vector", None, help="one per filter; zeros by default"),
-    "stride": Param("int", 1, min=1),
-    "padding": Param("int", 0, min=0),
+    "stride": Param("int", 1, min=1, max=MAX_SPAN),
+    "padding": Param("int", 0, min=0, max=MAX_SPAN),
 }
 
 
@@ -462,8 +480,8 @@ def _multi_no_pad(*, input: Any, filters: Any, bias: list[float] | None, stride:
     params={
         "x": Param("vector"),
         "f": Param("vector"),
-        "stride": Param("int", 1, min=1),
-        "padding": Param("int", 0, min=0, help="cropped from each end of the output"),
+        "stride": Param("int", 1, min=1, max=MAX_SPAN),
+        "padding": Param("int", 0, min=0, max=MAX_SPAN, help="cropped from each end of the output"),
     },
 )
 def conv_transpose1d(*, x: list[float], f: list[float], stride: int, padding: int) -> Solution:
@@ -536,8 +554,8 @@ _TCONV2D_PARAMS = {
     "input": Param("json", help="H x W, or C_in x H x W"),
     "kernel": Param("json", help="k x k, or C_in x C_out x k x k (torch layout)"),
     "bias": Param("number_or_vector", 0.0, help="a number, or one per output channel"),
-    "stride": Param("int", 1, min=1),
-    "padding": Param("int", 0, min=0, help="cropped from each side of the output"),
+    "stride": Param("int", 1, min=1, max=MAX_SPAN),
+    "padding": Param("int", 0, min=0, max=MAX_SPAN, help="cropped from each side of the output"),
 }
 
 
@@ -595,9 +613,9 @@ def _tconv2d_flipped(*, input: Any, kernel: Any, bias: float | list[float], stri
 _POOL2D_PARAMS = {
     "input": Param("matrix"),
     "mode": Param("str", "max", choices=("max", "avg")),
-    "kernel": Param("int", min=1),
-    "stride": Param("int", None, min=1, help="defaults to the kernel size"),
-    "padding": Param("int", 0, min=0),
+    "kernel": Param("int", min=1, max=MAX_SPAN),
+    "stride": Param("int", None, min=1, max=MAX_SPAN, help="defaults to the kernel size"),
+    "padding": Param("int", 0, min=0, max=MAX_SPAN),
     "ceil_mode": Param("bool", False),
     "count_include_pad": Param("bool", True, help="avg: divide by the window size including padding (torch default)"),
 }
@@ -615,6 +633,7 @@ def pool2d(*, input: list[list[float]], mode: str, kernel: int, stride: int | No
     s = kernel if stride is None else stride
     h_out = pool_output_size(len(input), kernel, s, padding, ceil_mode, axis="height")
     w_out = pool_output_size(len(input[0]), kernel, s, padding, ceil_mode, axis="width")
+    _check_cells(h_out, w_out)
     rows = _windows(len(input), h_out, kernel, s, padding)
     cols = _windows(len(input[0]), w_out, kernel, s, padding)
     x_tex = [[num(v) for v in row] for row in input]
@@ -694,8 +713,8 @@ def _unpool_arrays(pooled: list[list[float]], reference: list[list[float]], kern
 _UNPOOL_PARAMS = {
     "pooled": Param("matrix", help="values to unpool (the pooled map, possibly processed)"),
     "reference": Param("matrix", help="the map before max pooling, where the switch positions come from"),
-    "kernel": Param("int", min=1),
-    "stride": Param("int", None, min=1, help="defaults to the kernel size"),
+    "kernel": Param("int", min=1, max=MAX_SPAN),
+    "stride": Param("int", None, min=1, max=MAX_SPAN, help="defaults to the kernel size"),
 }
 
 

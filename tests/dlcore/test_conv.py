@@ -317,3 +317,17 @@ def test_max_pool_ties_keep_the_first_maximum_as_torch():
     pytest.importorskip("torch")
     assert_matches_torch("max_unpool2d", dict(pooled=[[9]], reference=[[3, 3], [3, 1]], kernel=2))
     assert solve("max_unpool2d", dict(pooled=[[9]], reference=[[3, 3], [3, 1]], kernel=2)).answer == [[9, 0], [0, 0]]
+
+
+@pytest.mark.parametrize(
+    "name, params, fragment",
+    [
+        ("conv_transpose1d", {"x": [1, 2], "f": [1], "stride": 10**9}, "'stride' must be at most 256"),
+        ("conv2d", {"input": [[1, 2], [3, 4]], "kernel": [[1]], "padding": 10**5}, "'padding' must be at most 256"),
+        ("conv2d", {"input": [[1.0] * 300] * 300, "kernel": [[1.0]], "padding": 256}, "the limit is 10000"),
+        ("conv_transpose1d", {"x": [1.0] * 20_000, "f": [1.0], "stride": 2}, "the limit is 10000"),
+    ],
+)
+def test_absurd_sizes_are_refused_before_they_exhaust_memory(name, params, fragment):
+    with pytest.raises(SolverError, match=fragment):
+        solve(name, params)
