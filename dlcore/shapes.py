@@ -20,11 +20,13 @@ __all__ = [
 ]
 
 def conv_output_size(
-    n_in: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1, *, axis: str = "size"
+    n_in: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1, *, axis: str = "size",
+    exact: bool = False,
 ) -> int:
     """Output length along one axis: floor((n_in + 2p - d(k-1) - 1) / s) + 1.
 
-    Raises SolverError when the (dilated) kernel does not fit the padded input.
+    Raises SolverError when the (dilated) kernel does not fit the padded input, and with
+    ``exact`` when the stride does not divide the span evenly (no floor allowed).
 
     >>> conv_output_size(32, 5, stride=1, padding=2)
     32
@@ -33,6 +35,11 @@ def conv_output_size(
     if span > n_in + 2 * padding:
         raise SolverError(
             f"The kernel (extent {span}) is larger than the padded input {axis} ({n_in} + 2*{padding} = {n_in + 2 * padding})."
+        )
+    if exact and (n_in + 2 * padding - span) % stride:
+        quotient = (n_in + 2 * padding - span) / stride
+        raise SolverError(
+            f"The output {axis} is not an integer: ({n_in} + 2*{padding} - {span}) / {stride} = {quotient:g}."
         )
     return (n_in + 2 * padding - span) // stride + 1
 
@@ -48,11 +55,12 @@ def conv_output_size(
         "stride": Param("int", 1, min=1),
         "padding": Param("int", 0, min=0),
         "dilation": Param("int", 1, min=1),
+        "exact": Param("bool", False, help="refuse sizes that need the floor (stride must divide evenly)"),
     },
 )
 def conv2d_output_shape(
     *, in_channels: int, height: int, width: int, out_channels: int,
-    kernel: int, stride: int, padding: int, dilation: int,
+    kernel: int, stride: int, padding: int, dilation: int, exact: bool,
 ) -> Solution:
     """Output shape of Conv2d: [C_out, H_out, W_out], H_out = floor((H + 2p - d(k-1) - 1)/s) + 1.
 
@@ -60,8 +68,8 @@ def conv2d_output_shape(
     ...                     kernel=3, stride=2, padding=1, dilation=1).answer
     [8, 16, 16]
     """
-    h_out = conv_output_size(height, kernel, stride, padding, dilation, axis="height")
-    w_out = conv_output_size(width, kernel, stride, padding, dilation, axis="width")
+    h_out = conv_output_size(height, kernel, stride, padding, dilation, axis="height", exact=exact)
+    w_out = conv_output_size(width, kernel, stride, padding, dilation, axis="width", exact=exact)
     k_eff = dilation * (kernel - 1) + 1
     steps = []
     if dilation != 1:

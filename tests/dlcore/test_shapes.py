@@ -377,3 +377,11 @@ def test_depthwise_separable_cost_agrees_with_torch_flop_counter(size, c_in, c_o
     theirs = ref.depthwise_separable_cost(params)
     assert mine["standard_mults"] == theirs["standard_mults"] and mine["separable_mults"] == theirs["separable_mults"]
     assert mine["ratio"] == pytest.approx(theirs["ratio"], rel=1e-6)
+
+
+def test_exact_division_refuses_a_size_that_needs_the_floor():
+    params = dict(CONV, stride=2)  # (32 - 5) / 2 = 13.5
+    assert solve("conv2d_output_shape", params).answer == [16, 14, 14]
+    with pytest.raises(SolverError, match=r"output height is not an integer: \(32 \+ 2\*0 - 5\) / 2 = 13.5"):
+        solve("conv2d_output_shape", dict(params, exact=True))
+    assert solve("conv2d_output_shape", dict(params, kernel=4, exact=True)).answer == [16, 15, 15]
