@@ -65,7 +65,7 @@ def conv2d_output_shape(
     """Output shape of Conv2d: [C_out, H_out, W_out], H_out = floor((H + 2p - d(k-1) - 1)/s) + 1.
 
     >>> conv2d_output_shape(in_channels=3, height=32, width=32, out_channels=8,
-    ...                     kernel=3, stride=2, padding=1, dilation=1).answer
+    ...                     kernel=3, stride=2, padding=1, dilation=1, exact=False).answer
     [8, 16, 16]
     """
     h_out = conv_output_size(height, kernel, stride, padding, dilation, axis="height", exact=exact)
