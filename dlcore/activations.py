@@ -283,7 +283,7 @@ def softmax(*, logits: list[float]) -> Solution:
     p = [e / total for e in exps]
     n = len(p)
     texts = nums([z_max, total, *shifted, *exps, *p])  # every number formatted once
-    shifted_tex, exps_tex, p_tex = (", ".join(texts[i:i + n]) for i in (2, 2 + n, 2 + 2 * n))
+    shifted_tex, exps_tex, p_tex = ", ".join(texts[2:2 + n]), ", ".join(texts[2 + n:2 + 2 * n]), ", ".join(texts[2 + 2 * n:])
     steps = (
         Step("Subtract the largest logit (does not change the result)", rf"z - {texts[0]} = [{shifted_tex}]", shifted),
         Step("Exponentiate", rf"e^{{z_i - \max z}} = [{exps_tex}]", exps),

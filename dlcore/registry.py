@@ -175,6 +175,26 @@ def _plain(value: Any) -> Any:
     return _plain(to_jsonable(value)) if isinstance(value, (np.ndarray, np.generic)) else value
 
 
+_FLOATS_AND_LISTS = frozenset({float, list})
+
+
+def _flat_floats_finite(values: list[Any]) -> bool:
+    """True when ``values`` are floats and lists of floats, all finite, checked in one flat pass.
+
+    False when some value is of another kind (the caller checks those one by one);
+    raises _NonFinite on NaN or infinity.
+    """
+    if not set(map(type, values)) <= _FLOATS_AND_LISTS:
+        return False
+    flat = list(chain.from_iterable([v if type(v) is list else (v,) for v in values]))
+    if set(map(type, flat)) != _ONLY_FLOATS:
+        return False
+    total = sum(flat)
+    if total - total == 0.0 or all(v - v == 0.0 for v in flat):  # the sum may overflow
+        return True
+    raise _NonFinite
+
+
 def _non_finite(solver_name: str) -> SolverError:
     return SolverError(
         f"Solver '{solver_name}' produced a non-finite result for these parameters; "
@@ -211,14 +231,17 @@ def solve(name: str, params: dict[str, Any]) -> Solution:
         info = get_solver(name)
     sol = _run(info, info.fn, validate(name, info.params, params))
     try:
-        steps = tuple([s if (t := type(v := s.value)) in _KEPT or (t is float and v - v == 0.0) or (p := _plain(v)) is v
-                       else Step(s.label, s.latex, p) for s in sol.steps])
+        steps = sol.steps
+        if not (type(steps) is tuple and _flat_floats_finite([s.value for s in steps])):
+            steps = tuple([s if (t := type(v := s.value)) in _KEPT or (t is float and v - v == 0.0) or (p := _plain(v)) is v
+                           else Step(s.label, s.latex, p) for s in steps])
         answer = sol.answer
-        if not (steps and answer is steps[-1].value and type(answer) is list):  # else already checked, kept as it is
-            answer = _plain(answer)
+        if steps and answer is steps[-1].value and type(answer) is list:  # already checked, kept as it is
+            return sol if steps is sol.steps else Solution(answer, steps)
+        answer = _plain(answer)
     except _NonFinite:
         raise _non_finite(name) from None
-    return Solution(answer, steps)
+    return sol if steps is sol.steps and answer is sol.answer else Solution(answer, steps)
 
 
 def mistake_answers(name: str, params: dict[str, Any], names: Iterable[str] | None = None) -> dict[str, Any]:
