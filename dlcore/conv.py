@@ -626,88 +626,119 @@ def pool2d(*, input: list[list[float]], mode: str, kernel: int, stride: int | No
            ceil_mode: bool, count_include_pad: bool) -> Solution:
     """Max or average pooling: out[i][j] = max (or mean) of the k x k window at (i*s - p, j*s - p); stride defaults to k.
 
-    >>> pool2d(input=[[1, 2, 3], [4, 5, 6], [7, 8, 9]], mode="max", kernel=2, stride=None,
+    >>> pool2d(input=[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]], mode="max", kernel=2, stride=None,
     ...        padding=0, ceil_mode=True, count_include_pad=True).answer
     [[5.0, 6.0], [8.0, 9.0]]
     """
-    s = kernel if stride is None else stride
-    h_out = pool_output_size(len(input), kernel, s, padding, ceil_mode, axis="height")
-    w_out = pool_output_size(len(input[0]), kernel, s, padding, ceil_mode, axis="width")
-    _check_cells(h_out, w_out)
-    rows = _windows(len(input), h_out, kernel, s, padding)
-    cols = _windows(len(input[0]), w_out, kernel, s, padding)
-    x_tex = [[num(v) for v in row] for row in input]
-    out, out_tex, steps = [], [], []
-    for i, (h0, h1, ph) in enumerate(rows):
-        out_row, tex_row = [], []
-        for j, (w0, w1, pw) in enumerate(cols):
-            window = [v for r in range(h0, h1) for v in input[r][w0:w1]]
-            texts = [t for r in range(h0, h1) for t in x_tex[r][w0:w1]]
-            if mode == "max":
-                v = float(max(window))
-                tex_row.append(num(v))
-                latex = rf"\max[{', '.join(texts)}] = {tex_row[-1]}"
+    rows, cols = _pool_windows(input, kernel, kernel if stride is None else stride, padding, ceil_mode)
+    w_in = len(input[0])
+    x_tex = nums([v for row in input for v in row])
+    x_tex_rows = [x_tex[r:r + w_in] for r in range(0, len(x_tex), w_in)]
+    col_labels = [f"{j}): rows %s, columns {w0}-{w1 - 1}" for j, (w0, w1, _) in enumerate(cols)]
+    labels, windows, values, out_tex = [], [], [], []
+    for i, (h0, h1, _) in enumerate(rows):
+        band, tband, label_i = input[h0:h1], x_tex_rows[h0:h1], f"Window ({i}, "
+        for label_j, (w0, w1, _) in zip(col_labels, cols, strict=True):
+            labels.append(label_i + label_j % f"{h0}-{h1 - 1}")
+            window = [v for row in band for v in row[w0:w1]]
+            windows.append(texts := [t for row in tband for t in row[w0:w1]])
+            if mode == "max":  # the maximum is one of the window's numbers: its text is already there
+                values.append(v := max(window))
+                out_tex.append(texts[window.index(v)])
             else:
-                divisor = ph * pw if count_include_pad else len(window)
-                v = sum(window) / divisor
-                tex_row.append(num(v))
-                latex = rf"({' + '.join(texts)}) / {divisor} = {tex_row[-1]}"
-            out_row.append(v)
-            steps.append(Step(f"Window ({i}, {j}): rows {h0}-{h1 - 1}, columns {w0}-{w1 - 1}", latex, v))
-        out.append(out_row)
-        out_tex.append(tex_row)
-    steps.append(Step("Pooled map", _bmatrix(out_tex), out))
+                values.append(sum(window))
+    if mode == "max":
+        latex = [rf"\max[{', '.join(texts)}] = {t}" for texts, t in zip(windows, out_tex, strict=True)]
+    else:
+        divisors = [ph * pw if count_include_pad else (h1 - h0) * (w1 - w0) for h0, h1, ph in rows for w0, w1, pw in cols]
+        values = [v / d for v, d in zip(values, divisors, strict=True)]
+        out_tex = nums(values)
+        latex = [f"({' + '.join(texts)}) / {d} = {t}" for texts, d, t in zip(windows, divisors, out_tex, strict=True)]
+    w_out = len(cols)
+    out = [values[r:r + w_out] for r in range(0, len(values), w_out)]
+    steps = list(map(_new_step, zip(labels, latex, values, strict=True)))
+    steps.append(Step("Pooled map", _bmatrix([out_tex[r:r + w_out] for r in range(0, len(out_tex), w_out)]), out))
     return Solution(out, tuple(steps))
 
 
-@mistake("pool2d", "floor_vs_ceil", "Rounded the output size the other way (floor vs ceil mode).")
-def _pool_other_rounding(**p: Any) -> Array:
-    s = p["kernel"] if p["stride"] is None else p["stride"]
-    return pool_2d(_f(p["input"]), p["mode"], p["kernel"], s, p["padding"], not p["ceil_mode"], p["count_include_pad"])
+def _pool_windows(input: list[list[float]], kernel: int, stride: int, padding: int,  # noqa: A002
+                  ceil_mode: bool) -> tuple[list[tuple[int, int, int]], list[tuple[int, int, int]]]:
+    """The row and column windows of a pooled map (``_windows``), after checking its size."""
+    h_out = pool_output_size(len(input), kernel, stride, padding, ceil_mode, axis="height")
+    w_out = pool_output_size(len(input[0]), kernel, stride, padding, ceil_mode, axis="width")
+    _check_cells(h_out, w_out)
+    return (_windows(len(input), h_out, kernel, stride, padding), _windows(len(input[0]), w_out, kernel, stride, padding))
 
 
-@mistake("pool2d", "wrong_mode", "Took the average instead of the maximum, or the other way round.")
-def _pool_wrong_mode(**p: Any) -> Array:
-    s = p["kernel"] if p["stride"] is None else p["stride"]
-    mode = "avg" if p["mode"] == "max" else "max"
-    return pool_2d(_f(p["input"]), mode, p["kernel"], s, p["padding"], p["ceil_mode"], p["count_include_pad"])
-
-
-@mistake("pool2d", "stride_one", "Slid the window one pixel at a time instead of by the stride.")
-def _pool_stride_one(**p: Any) -> Array:
-    return pool_2d(_f(p["input"]), p["mode"], p["kernel"], 1, p["padding"], p["ceil_mode"], p["count_include_pad"])
-
-
-@mistake("pool2d", "divisor_without_padding", "Averaged over the real pixels only (or over the padding too).")
-def _pool_other_divisor(**p: Any) -> Array:
-    s = p["kernel"] if p["stride"] is None else p["stride"]
-    return pool_2d(_f(p["input"]), p["mode"], p["kernel"], s, p["padding"], p["ceil_mode"], not p["count_include_pad"])
-
-
-def _switches(reference: Array, pooled: Array, kernel: int, stride: int) -> list[tuple[int, int, int, int]]:
-    """Per pooled cell (i, j): the position (r, c) of the first maximum of its window in ``reference``."""
-    h_out = pool_output_size(reference.shape[0], kernel, stride, axis="height")
-    w_out = pool_output_size(reference.shape[1], kernel, stride, axis="width")
-    if pooled.shape != (h_out, w_out):
-        raise SolverError(
-            f"Parameter 'pooled' must be {h_out} x {w_out}, the pooled size of the {reference.shape[0]} x "
-            f"{reference.shape[1]} reference map, got {pooled.shape[0]} x {pooled.shape[1]}."
-        )
+def _pool_rows(input: list[list[float]], rows: list[tuple[int, int, int]], cols: list[tuple[int, int, int]],  # noqa: A002
+               mode: str, count_include_pad: bool) -> list[list[float]]:
+    """out[i][j] = max, or sum / divisor, of the window rows[i] x cols[j] (the answer core the mistakes share)."""
     out = []
-    for i in range(h_out):
-        for j in range(w_out):
-            window = reference[i * stride: i * stride + kernel, j * stride: j * stride + kernel]
-            r, c = np.unravel_index(int(np.argmax(window)), window.shape)
-            out.append((i, j, i * stride + int(r), j * stride + int(c)))
+    for h0, h1, ph in rows:
+        band = input[h0:h1]
+        if mode == "max":
+            out.append([max([max(row[w0:w1]) for row in band]) for w0, w1, _ in cols])
+        elif count_include_pad:
+            out.append([sum([v for row in band for v in row[w0:w1]]) / (ph * pw) for w0, w1, pw in cols])
+        else:
+            out.append([sum([v for row in band for v in row[w0:w1]]) / ((h1 - h0) * (w1 - w0)) for w0, w1, _ in cols])
     return out
 
 
-def _unpool_arrays(pooled: list[list[float]], reference: list[list[float]], kernel: int,
-                   stride: int | None) -> tuple[Array, Array, int]:
+def _pool_answer(p: dict[str, Any], mode: str, stride: int, ceil_mode: bool, count_include_pad: bool) -> list[list[float]]:
+    rows, cols = _pool_windows(p["input"], p["kernel"], stride, p["padding"], ceil_mode)
+    return _pool_rows(p["input"], rows, cols, mode, count_include_pad)
+
+
+@mistake("pool2d", "floor_vs_ceil", "Rounded the output size the other way (floor vs ceil mode).")
+def _pool_other_rounding(**p: Any) -> list[list[float]]:
+    s = p["kernel"] if p["stride"] is None else p["stride"]
+    return _pool_answer(p, p["mode"], s, not p["ceil_mode"], p["count_include_pad"])
+
+
+@mistake("pool2d", "wrong_mode", "Took the average instead of the maximum, or the other way round.")
+def _pool_wrong_mode(**p: Any) -> list[list[float]]:
+    s = p["kernel"] if p["stride"] is None else p["stride"]
+    return _pool_answer(p, "avg" if p["mode"] == "max" else "max", s, p["ceil_mode"], p["count_include_pad"])
+
+
+@mistake("pool2d", "stride_one", "Slid the window one pixel at a time instead of by the stride.")
+def _pool_stride_one(**p: Any) -> list[list[float]]:
+    return _pool_answer(p, p["mode"], 1, p["ceil_mode"], p["count_include_pad"])
+
+
+@mistake("pool2d", "divisor_without_padding", "Averaged over the real pixels only (or over the padding too).")
+def _pool_other_divisor(**p: Any) -> list[list[float]]:
+    s = p["kernel"] if p["stride"] is None else p["stride"]
+    return _pool_answer(p, p["mode"], s, p["ceil_mode"], not p["count_include_pad"])
+
+
+def _switches(reference: list[list[float]], pooled: list[list[float]], kernel: int, stride: int) -> list[tuple[int, int, int, int]]:
+    """Per pooled cell (i, j): the position (r, c) of the first maximum (row-major) of its window in ``reference``."""
+    h_out = pool_output_size(len(reference), kernel, stride, axis="height")
+    w_out = pool_output_size(len(reference[0]), kernel, stride, axis="width")
+    if len(pooled) != h_out or len(pooled[0]) != w_out:
+        raise SolverError(
+            f"Parameter 'pooled' must be {h_out} x {w_out}, the pooled size of the {len(reference)} x "
+            f"{len(reference[0])} reference map, got {len(pooled)} x {len(pooled[0])}."
+        )
+    out = []
+    for i in range(h_out):
+        band = reference[i * stride: i * stride + kernel]
+        for j in range(w_out):
+            c0 = j * stride
+            maxima = [max(row[c0:c0 + kernel]) for row in band]
+            best = max(maxima)
+            dr = maxima.index(best)
+            out.append((i, j, i * stride + dr, band[dr].index(best, c0)))
+    return out
+
+
+def _unpool_stride(kernel: int, stride: int | None) -> int:
     s = kernel if stride is None else stride
     if s < kernel:
         raise SolverError(f"Max unpooling needs non-overlapping windows: the stride ({s}) must be at least the kernel ({kernel}).")
-    return _f(pooled), _f(reference), s
+    return s
 
 
 _UNPOOL_PARAMS = {
@@ -722,44 +753,50 @@ _UNPOOL_PARAMS = {
 def max_unpool2d(*, pooled: list[list[float]], reference: list[list[float]], kernel: int, stride: int | None) -> Solution:
     """Max unpooling: out = zeros like the pre-pool map; out[argmax of window (i, j)] = pooled[i][j].
 
-    >>> max_unpool2d(pooled=[[9]], reference=[[1, 2], [3, 0]], kernel=2, stride=None).answer.tolist()
+    >>> max_unpool2d(pooled=[[9.0]], reference=[[1.0, 2.0], [3.0, 0.0]], kernel=2, stride=None).answer
     [[0.0, 0.0], [9.0, 0.0]]
     """
-    y, ref, s = _unpool_arrays(pooled, reference, kernel, stride)
-    out = np.zeros_like(ref)
+    switches = _switches(reference, pooled, kernel, _unpool_stride(kernel, stride))
+    w_in = len(reference[0])
+    out = [[0.0] * w_in for _ in reference]
+    out_tex = ["0"] * (len(reference) * w_in)
+    y_tex = nums([v for row in pooled for v in row])
     steps = []
-    for i, j, r, c in _switches(ref, y, kernel, s):
-        out[r, c] = y[i, j]
-        steps.append(Step(f"Window ({i}, {j}): max of the pre-pool map at ({r}, {c})", rf"out_{{{r},{c}}} = {num(y[i, j])}", [r, c]))
-    steps.append(Step("Unpooled map (zeros elsewhere)", _mat(out), out))
+    for (i, j, r, c), t in zip(switches, y_tex, strict=True):
+        out[r][c] = pooled[i][j]
+        out_tex[r * w_in + c] = t
+        steps.append(_new_step((f"Window ({i}, {j}): max of the pre-pool map at ({r}, {c})", f"out_{{{r},{c}}} = {t}", [r, c])))
+    steps.append(Step("Unpooled map (zeros elsewhere)", _bmatrix([out_tex[k:k + w_in] for k in range(0, len(out_tex), w_in)]), out))
     return Solution(out, tuple(steps))
 
 
-def _unpool_at(p: dict[str, Any], pick: str) -> Array:
-    y, ref, s = _unpool_arrays(p["pooled"], p["reference"], p["kernel"], p["stride"])
-    out = np.zeros_like(ref)
-    for i, j, _, _ in _switches(ref, y, p["kernel"], s):
+def _unpool_at(p: dict[str, Any], pick: str) -> list[list[float]]:
+    y, ref, kernel = p["pooled"], p["reference"], p["kernel"]
+    s = _unpool_stride(kernel, p["stride"])
+    out = [[0.0] * len(ref[0]) for _ in ref]
+    for i, j, _, _ in _switches(ref, y, kernel, s):
         r0, c0 = i * s, j * s
-        r1, c1 = min(r0 + p["kernel"], ref.shape[0]) - 1, min(c0 + p["kernel"], ref.shape[1]) - 1
+        r1, c1 = min(r0 + kernel, len(ref)) - 1, min(c0 + kernel, len(ref[0])) - 1
         if pick == "top_left":
-            out[r0, c0] = y[i, j]
+            out[r0][c0] = y[i][j]
         elif pick == "bottom_right":
-            out[r1, c1] = y[i, j]
+            out[r1][c1] = y[i][j]
         else:
-            out[r0:r1 + 1, c0:c1 + 1] = y[i, j]
+            for row in out[r0:r1 + 1]:
+                row[c0:c1 + 1] = [y[i][j]] * (c1 + 1 - c0)
     return out
 
 
 @mistake("max_unpool2d", "top_left_position", "Put each value at the top-left corner of its window.")
-def _unpool_top_left(**p: Any) -> Array:
+def _unpool_top_left(**p: Any) -> list[list[float]]:
     return _unpool_at(p, "top_left")
 
 
 @mistake("max_unpool2d", "bottom_right_position", "Put each value at the bottom-right corner of its window.")
-def _unpool_bottom_right(**p: Any) -> Array:
+def _unpool_bottom_right(**p: Any) -> list[list[float]]:
     return _unpool_at(p, "bottom_right")
 
 
 @mistake("max_unpool2d", "copied_to_whole_window", "Copied each value into its whole window (nearest-neighbour upsampling).")
-def _unpool_copy(**p: Any) -> Array:
+def _unpool_copy(**p: Any) -> list[list[float]]:
     return _unpool_at(p, "whole")
