@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from itertools import compress, repeat
-from operator import mul
+from operator import add, mul
 from typing import Any
 
 import numpy as np
@@ -487,26 +487,47 @@ def _multi_no_pad(*, input: Any, filters: Any, bias: list[float] | None, stride:
 def conv_transpose1d(*, x: list[float], f: list[float], stride: int, padding: int) -> Solution:
     """1-D transposed convolution: y[i*s + k] += x_i * f_k, length (n - 1)s - 2p + k, then crop p from each end.
 
-    >>> conv_transpose1d(x=[5, 4, 3, 2, 1], f=[1, 2, 3, 4], stride=2, padding=0).answer.tolist()
+    >>> conv_transpose1d(x=[5.0, 4.0, 3.0, 2.0, 1.0], f=[1.0, 2.0, 3.0, 4.0], stride=2, padding=0).answer
     [5.0, 10.0, 19.0, 28.0, 15.0, 22.0, 11.0, 16.0, 7.0, 10.0, 3.0, 4.0]
     """
-    x_arr, f_arr = _f(x), _f(f)
-    y = conv_transpose_1d(x_arr, f_arr, stride, padding)
-    full = conv_transpose_1d(x_arr, f_arr, stride, 0)
+    n_out = conv_transpose_output_size(len(x), len(f), stride, padding, axis="length")
+    _check_cells(1, n_out)
+    k = len(f)
+    full = [0.0] * ((len(x) - 1) * stride + k)
+    products = [x_i * f_k for x_i in x for f_k in f]
+    for i in range(len(x)):
+        full[i * stride: i * stride + k] = map(add, full[i * stride: i * stride + k], products[i * k: i * k + k])
+    texts = nums(x + f + products + full)  # every number of the steps, formatted once
+    x_tex, f_vec = texts[:len(x)], "[" + ", ".join(texts[len(x):len(x) + k]) + "]"
+    p_tex, full_tex = texts[len(x) + k:-len(full)], texts[-len(full):]
     steps = []
-    for i, x_i in enumerate(x_arr):
-        part = np.zeros_like(full)
-        part[i * stride: i * stride + len(f)] = x_i * f_arr
-        steps.append(Step(f"x[{i}] * f placed at {i * stride}", rf"{num(x_i)} \cdot {_vec(f_arr)} \to {_vec(part)}", part))
-    steps.append(Step("Sum of the placed copies (uncropped)", _vec(full), full))
+    for i in range(len(x)):
+        part, part_tex = [0.0] * len(full), ["0"] * len(full)
+        part[i * stride: i * stride + k] = products[i * k: i * k + k]
+        part_tex[i * stride: i * stride + k] = p_tex[i * k: i * k + k]
+        steps.append(_new_step((f"x[{i}] * f placed at {i * stride}",
+                                rf"{x_tex[i]} \cdot {f_vec} \to [{', '.join(part_tex)}]", part)))
+    steps.append(Step("Sum of the placed copies (uncropped)", "[" + ", ".join(full_tex) + "]", full))
+    y = full[padding: padding + n_out]
     if padding:
-        steps.append(Step(f"Crop {padding} from each end", _vec(y), y))
+        steps.append(Step(f"Crop {padding} from each end", "[" + ", ".join(full_tex[padding: padding + n_out]) + "]", y))
     return Solution(y, tuple(steps))
 
 
+def _tconv1d(x: list[float], f: list[float], stride: int, padding: int) -> list[float]:
+    """y[i*s + k] += x_i * f_k, cropped by ``padding`` at each end, without steps (the core the mistakes share)."""
+    n_out = conv_transpose_output_size(len(x), len(f), stride, padding, axis="length")
+    _check_cells(1, n_out)
+    k = len(f)
+    full = [0.0] * ((len(x) - 1) * stride + k)
+    for i, x_i in enumerate(x):
+        full[i * stride: i * stride + k] = [y_j + x_i * f_k for y_j, f_k in zip(full[i * stride: i * stride + k], f, strict=True)]
+    return full[padding: padding + n_out]
+
+
 @mistake("conv_transpose1d", "forgot_stride_insertion", "Placed the copies one step apart, ignoring the stride.")
-def _tconv1d_no_stride(*, x: list[float], f: list[float], padding: int, **_: Any) -> Array:
-    return conv_transpose_1d(_f(x), _f(f), 1, padding)
+def _tconv1d_no_stride(*, x: list[float], f: list[float], padding: int, **_: Any) -> list[float]:
+    return _tconv1d(x, f, 1, padding)
 
 
 @mistake("conv_transpose1d", "treated_as_convolution", "Computed an ordinary convolution (cross-correlation) instead.")
@@ -515,18 +536,18 @@ def _tconv1d_as_conv(*, x: list[float], f: list[float], stride: int, padding: in
 
 
 @mistake("conv_transpose1d", "did_not_crop", "Forgot to crop the padding from the ends.")
-def _tconv1d_no_crop(*, x: list[float], f: list[float], stride: int, **_: Any) -> Array:
-    return conv_transpose_1d(_f(x), _f(f), stride, 0)
+def _tconv1d_no_crop(*, x: list[float], f: list[float], stride: int, **_: Any) -> list[float]:
+    return _tconv1d(x, f, stride, 0)
 
 
 @mistake("conv_transpose1d", "flipped_kernel", "Placed the kernel reversed.")
-def _tconv1d_flipped(*, x: list[float], f: list[float], stride: int, padding: int) -> Array:
-    return conv_transpose_1d(_f(x), _f(f)[::-1], stride, padding)
+def _tconv1d_flipped(*, x: list[float], f: list[float], stride: int, padding: int) -> list[float]:
+    return _tconv1d(x, f[::-1], stride, padding)
 
 
 @mistake("conv_transpose1d", "reversed_input", "Walked the input from its last element (seed 002's option c).")
-def _tconv1d_reversed(*, x: list[float], f: list[float], stride: int, padding: int) -> Array:
-    return conv_transpose_1d(_f(x)[::-1], _f(f), stride, padding)
+def _tconv1d_reversed(*, x: list[float], f: list[float], stride: int, padding: int) -> list[float]:
+    return _tconv1d(x[::-1], f, stride, padding)
 
 
 def _tconv2d_arrays(input: Any, kernel: Any, bias: float | list[float]) -> tuple[Array, Array, Array, bool]:  # noqa: A002
