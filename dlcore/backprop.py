@@ -34,6 +34,8 @@ _LAYER_SPEC = {
     "bias": Param("vector", None, help="[out]; zeros when left out"),
     "activation": Param("str", choices=MLP_ACTIVATIONS),
 }
+_LAYER_KEYS = _LAYER_SPEC.keys()
+_check_w, _check_b, _check_act = (p.check for p in _LAYER_SPEC.values())
 
 
 @dataclass(frozen=True)
@@ -89,16 +91,22 @@ def _parse_layers(layers: Any, n_in: int, n_out: int) -> list[_Layer]:
     width = n_in
     for i, raw in enumerate(layers):
         try:
-            clean = validate(f"layers[{i}]", _LAYER_SPEC, raw)
+            if type(raw) is dict and raw.keys() == _LAYER_KEYS:  # every key given: the checkers in validate's order
+                w, bias = _check_w("weights", raw["weights"]), raw["bias"]
+                if bias is not None:
+                    bias = _check_b("bias", bias)
+                act = _check_act("activation", raw["activation"])
+            else:
+                clean = validate(f"layers[{i}]", _LAYER_SPEC, raw)
+                w, bias, act = clean["weights"], clean["bias"], clean["activation"]
         except SolverError as exc:
             raise SolverError(f"In layers[{i}]: {exc}") from exc
-        w = clean["weights"]
         if len(w[0]) != width:
             raise SolverError(f"layers[{i}] has weights with {len(w[0])} columns but receives {width} inputs.")
-        b = [0.0] * len(w) if clean["bias"] is None else clean["bias"]
+        b = [0.0] * len(w) if bias is None else bias
         if len(b) != len(w):
             raise SolverError(f"layers[{i}] has {len(w)} weight rows but {len(b)} biases.")
-        out.append(_Layer(w, b, clean["activation"]))
+        out.append(_Layer(w, b, act))
         width = len(w)
     if width != n_out:
         raise SolverError(f"The last layer has {width} outputs but y has {n_out} values.")
