@@ -254,3 +254,19 @@ def test_softmax_cross_entropy_agrees_with_torch(logits, data):
     pytest.importorskip("torch")
     params = {"logits": logits, "target": data.draw(st.integers(0, len(logits) - 1))}
     assert_close(solve("softmax_cross_entropy", params).answer, ref.softmax_cross_entropy(params))
+
+
+@pytest.mark.parametrize("layer", [
+    {"weights": [[1.0, "x"]], "bias": [0.0], "activation": "relu"},
+    {"weights": [[1.0, 2.0]], "bias": [float("nan")], "activation": "relu"},
+    {"weights": [[1.0, 2.0]], "bias": None, "activation": "nope"},
+])
+def test_layer_with_every_key_is_refused_with_the_same_sentence_as_validate(layer):
+    from dlcore.backprop import _LAYER_SPEC, _parse_layers
+    from dlcore.params import validate
+
+    with pytest.raises(SolverError) as expected:
+        validate("layers[0]", _LAYER_SPEC, layer)
+    with pytest.raises(SolverError) as got:
+        _parse_layers([layer], 2, 1)
+    assert str(got.value) == f"In layers[0]: {expected.value}"
