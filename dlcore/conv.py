@@ -587,21 +587,36 @@ def conv_transpose2d(*, input: Any, kernel: Any, bias: float | list[float], stri
     >>> conv_transpose2d(input=[[1, 2]], kernel=[[1, 1], [1, 1]], bias=0.0, stride=2, padding=0).answer["shape"]
     [2, 4]
     """
-    x, w, b, single = _tconv2d_arrays(input, kernel, bias)
-    out = conv_transpose_2d(x, w, stride, padding) + b[:, None, None]
-    steps = []
-    for i in range(x.shape[1]):
-        for j in range(x.shape[2]):
-            block = np.einsum("c,cokl->okl", x[:, i, j], w)
-            value = block[0] if single else block
-            steps.append(Step(f"x[{i}][{j}] * K added at ({i * stride}, {j * stride})", _mat(block[0]), value))
-    full = conv_transpose_2d(x, w, stride, 0) + b[:, None, None]
-    steps.append(Step("Sum of the placed copies + bias (uncropped)", _mat(full[0]), full[0] if single else full))
+    x_arr, w_arr, b_arr, single = _tconv2d_arrays(input, kernel, bias)
+    h_out = conv_transpose_output_size(x_arr.shape[1], w_arr.shape[2], stride, padding, axis="height")
+    w_out = conv_transpose_output_size(x_arr.shape[2], w_arr.shape[3], stride, padding, axis="width")
+    _check_cells(h_out, w_out)
+    x, w, b = x_arr.tolist(), w_arr.tolist(), b_arr.tolist()  # (C_in, H, W), (C_in, C_out, kh, kw), (C_out,)
+    kh, kw = len(w[0][0]), len(w[0][0][0])
+    full = [[[0.0] * ((len(x[0][0]) - 1) * stride + kw) for _ in range((len(x[0]) - 1) * stride + kh)] for _ in b]
+    blocks, labels = [], []
+    for i in range(len(x[0])):
+        for j in range(len(x[0][0])):
+            block = [[[0.0] * kw for _ in range(kh)] for _ in b]  # sum over c of x[c][i][j] * w[c], (C_out, kh, kw)
+            for x_c, w_c in zip(x, w, strict=True):
+                x_cij = x_c[i][j]
+                block = [[[acc + x_cij * v for acc, v in zip(row_acc, row, strict=True)] for row_acc, row in zip(blk, w_co, strict=True)]
+                         for blk, w_co in zip(block, w_c, strict=True)]
+            for y_o, blk in zip(full, block, strict=True):
+                for m, row in enumerate(blk):
+                    y_row = y_o[i * stride + m]
+                    y_row[j * stride: j * stride + kw] = map(add, y_row[j * stride: j * stride + kw], row)
+            blocks.append(block)
+            labels.append(f"x[{i}][{j}] * K added at ({i * stride}, {j * stride})")
+    full = [[[v + b_o for v in row] for row in y_o] for y_o, b_o in zip(full, b, strict=True)]
+    out = [[row[padding: padding + w_out] for row in y_o[padding: padding + h_out]] for y_o in full]
+    steps = [_new_step((label, mat(block[0]), block[0] if single else block)) for label, block in zip(labels, blocks, strict=True)]
+    steps.append(Step("Sum of the placed copies + bias (uncropped)", mat(full[0]), full[0] if single else full))
     if padding:
-        steps.append(Step(f"Crop {padding} from each side", _mat(out[0]), out[0] if single else out))
-    answer = _tconv2d_answer(out, single)
-    steps.append(Step("Output shape", r" \times ".join(str(n) for n in answer["shape"]), answer["shape"]))
-    return Solution(answer, tuple(steps))
+        steps.append(Step(f"Crop {padding} from each side", mat(out[0]), out[0] if single else out))
+    shape = [h_out, w_out] if single else [len(b), h_out, w_out]
+    steps.append(Step("Output shape", r" \times ".join(str(n) for n in shape), shape))
+    return Solution({"output": out[0] if single else out, "shape": shape}, tuple(steps))
 
 
 @mistake("conv_transpose2d", "forgot_stride_insertion", "Placed the copies one pixel apart, ignoring the stride.")
