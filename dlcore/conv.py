@@ -610,10 +610,17 @@ def conv_transpose2d(*, input: Any, kernel: Any, bias: float | list[float], stri
             labels.append(f"x[{i}][{j}] * K added at ({i * stride}, {j * stride})")
     full = [[[v + b_o for v in row] for row in y_o] for y_o, b_o in zip(full, b, strict=True)]
     out = [[row[padding: padding + w_out] for row in y_o[padding: padding + h_out]] for y_o in full]
-    steps = [_new_step((label, mat(block[0]), block[0] if single else block)) for label, block in zip(labels, blocks, strict=True)]
-    steps.append(Step("Sum of the placed copies + bias (uncropped)", mat(full[0]), full[0] if single else full))
+    shown = [block[0] for block in blocks] + [full[0]] + ([out[0]] if padding else [])  # the first channel of each step
+    texts = nums([v for m in shown for row in m for v in row])  # formatted once
+    latex, start = [], 0
+    for m in shown:
+        width = len(m[0])
+        latex.append(_bmatrix([texts[start + r * width: start + r * width + width] for r in range(len(m))]))
+        start += len(m) * width
+    steps = [_new_step((label, tex, block[0] if single else block)) for label, tex, block in zip(labels, latex, blocks, strict=False)]
+    steps.append(Step("Sum of the placed copies + bias (uncropped)", latex[len(blocks)], full[0] if single else full))
     if padding:
-        steps.append(Step(f"Crop {padding} from each side", mat(out[0]), out[0] if single else out))
+        steps.append(Step(f"Crop {padding} from each side", latex[-1], out[0] if single else out))
     shape = [h_out, w_out] if single else [len(b), h_out, w_out]
     steps.append(Step("Output shape", r" \times ".join(str(n) for n in shape), shape))
     return Solution({"output": out[0] if single else out, "shape": shape}, tuple(steps))
