@@ -611,12 +611,12 @@ def conv_transpose2d(*, input: Any, kernel: Any, bias: float | list[float], stri
     full = [[[v + b_o for v in row] for row in y_o] for y_o, b_o in zip(full, b, strict=True)]
     out = [[row[padding: padding + w_out] for row in y_o[padding: padding + h_out]] for y_o in full]
     shown = [block[0] for block in blocks] + [full[0]] + ([out[0]] if padding else [])  # the first channel of each step
-    texts = nums([v for m in shown for row in m for v in row])  # formatted once
+    texts = nums([v for cells in shown for row in cells for v in row])  # formatted once
     latex, start = [], 0
-    for m in shown:
-        width = len(m[0])
-        latex.append(_bmatrix([texts[start + r * width: start + r * width + width] for r in range(len(m))]))
-        start += len(m) * width
+    for cells in shown:
+        width = len(cells[0])
+        latex.append(_bmatrix([texts[start + r * width: start + r * width + width] for r in range(len(cells))]))
+        start += len(cells) * width
     steps = [_new_step((label, tex, block[0] if single else block)) for label, tex, block in zip(labels, latex, blocks, strict=False)]
     steps.append(Step("Sum of the placed copies + bias (uncropped)", latex[len(blocks)], full[0] if single else full))
     if padding:
