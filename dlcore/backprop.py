@@ -247,28 +247,33 @@ MLP_PARAMS = {
 }
 
 
-@solver("mlp_sgd_step", params=MLP_PARAMS)
-def mlp_sgd_step(*, x: list[float], y: list[float], layers: Any, lr: float, loss: str) -> Solution:
+def _prepare_mlp(p: dict[str, Any]) -> dict[str, Any]:
+    """Check the target and parse the layers once for the solver and all its mistakes."""
+    _, _, parsed = _mlp_inputs(p["x"], p["y"], p["layers"], p["loss"])
+    return {**p, "layers": parsed}
+
+
+@solver("mlp_sgd_step", params=MLP_PARAMS, prepare=_prepare_mlp)
+def mlp_sgd_step(*, x: list[float], y: list[float], layers: list[_Layer], lr: float, loss: str) -> Solution:
     """One SGD step: z = W a + b, a = f(z); delta = dL/da * f'(z); dL/dW = delta a_prev^T; W <- W - lr dL/dW.
 
     Losses: half_mse 1/2 sum (a - y)^2, mse mean (a - y)^2, cross_entropy -sum y log softmax(a).
     ``output`` is the last layer's activation (before any softmax of the loss).
 
-    >>> sol = mlp_sgd_step(x=[1.0, 1.0], y=[0.5], lr=0.5, loss="half_mse", layers=[
+    >>> from dlcore import solve
+    >>> sol = solve("mlp_sgd_step", dict(x=[1.0, 1.0], y=[0.5], lr=0.5, loss="half_mse", layers=[
     ...     {"weights": [[0.1, 0.2], [-0.2, -0.1]], "bias": [0, 0], "activation": "relu"},
-    ...     {"weights": [[0.5, 0.3]], "bias": [0], "activation": "linear"}])
+    ...     {"weights": [[0.5, 0.3]], "bias": [0], "activation": "linear"}]))
     >>> round(sol.answer["loss"], 5), [[round(w, 4) for w in row] for row in sol.answer["updated"][0]["weights"]]
     (0.06125, [[0.1875, 0.2875], [-0.2, -0.1]])
     """
-    xa, ya, parsed = _mlp_inputs(x, y, layers, loss)
-    r = _run_mlp(xa, ya, parsed, lr, loss, _Variant())
-    return Solution(_mlp_answer(r), tuple(_mlp_steps(r, parsed, lr, loss)))
+    r = _run_mlp(x, y, layers, lr, loss, _Variant())
+    return Solution(_mlp_answer(r), tuple(_mlp_steps(r, layers, lr, loss)))
 
 
 def _mlp_mistake(variant: _Variant) -> Any:
-    def fn(*, x: list[float], y: list[float], layers: Any, lr: float, loss: str) -> dict[str, Any]:
-        xa, ya, parsed = _mlp_inputs(x, y, layers, loss)
-        return _mlp_answer(_run_mlp(xa, ya, parsed, lr, loss, variant))
+    def fn(*, x: list[float], y: list[float], layers: list[_Layer], lr: float, loss: str) -> dict[str, Any]:
+        return _mlp_answer(_run_mlp(x, y, layers, lr, loss, variant))
     return fn
 
 

@@ -46,6 +46,9 @@ class SolverInfo:
     params: dict[str, Param]
     fn: SolverFn
     mistakes: dict[str, Mistake] = field(default_factory=dict)
+    # Turns validated parameters into the structures the solver and its mistakes share
+    # (e.g. parsed layers), once per solve or per mistake_answers call.
+    prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -59,14 +62,20 @@ class SolverInfo:
 _SOLVERS: dict[str, SolverInfo] = {}
 
 
-def solver(name: str, params: dict[str, Param]) -> Callable[[SolverFn], SolverFn]:
-    """Register ``fn`` as solver ``name``; its summary is the docstring's first line."""
+def solver(
+    name: str, params: dict[str, Param], prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+) -> Callable[[SolverFn], SolverFn]:
+    """Register ``fn`` as solver ``name``; its summary is the docstring's first line.
+
+    ``prepare(clean_params) -> params`` runs after validation and before the solver and
+    its mistakes, so that structured inputs are checked and parsed once.
+    """
 
     def register(fn: SolverFn) -> SolverFn:
         if name in _SOLVERS:
             raise ValueError(f"solver {name!r} registered twice")
         summary = (fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else name
-        _SOLVERS[name] = SolverInfo(name=name, summary=summary, params=params, fn=fn)
+        _SOLVERS[name] = SolverInfo(name=name, summary=summary, params=params, fn=fn, prepare=prepare)
         return fn
 
     return register
@@ -229,7 +238,8 @@ def solve(name: str, params: dict[str, Any]) -> Solution:
     info = _SOLVERS.get(name) if type(name) is str else None
     if info is None:
         info = get_solver(name)
-    sol = _run(info, info.fn, validate(name, info.params, params))
+    clean = validate(name, info.params, params)
+    sol = _run(info, info.fn, info.prepare(clean) if info.prepare else clean)
     try:
         steps = sol.steps
         if not (type(steps) is tuple and _flat_floats_finite([s.value for s in steps])):
@@ -252,6 +262,8 @@ def mistake_answers(name: str, params: dict[str, Any], names: Iterable[str] | No
     """
     info = get_solver(name)
     clean = validate(name, info.params, params)
+    if info.prepare:
+        clean = info.prepare(clean)
     out: dict[str, Any] = {}
     wanted = info.mistakes.values() if names is None else [info.mistakes[n] for n in names if n in info.mistakes]
     for m in wanted:
