@@ -530,7 +530,11 @@ def _compute_part(spec: TemplateSpec, part: PartSpec, env: dict[str, Any], solve
         raise _err(spec, f"part '{part.key}' is {part.type} but its answer {exc}", part.path) from None
 
     mistakes: dict[str, Any] = {}
-    registry_names = tuple(m.name for m in part.mistakes if m.value is None and m.solver_params is None)
+    # Ask dlcore once per draw for every registry mistake that any part of this solver lists.
+    registry_names = tuple(dict.fromkeys(
+        m.name for p in spec.parts if p.solver == part.solver
+        for m in p.mistakes if m.value is None and m.solver_params is None
+    ))
     for m in part.mistakes:
         try:
             if m.value is not None:
