@@ -40,7 +40,10 @@ def _example_params() -> dict[str, dict[str, Any]]:
     """One representative parameter set per solver: the first golden/reference case, else a default."""
     from dlcore.torch_reference import cases
 
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, dict[str, Any]] = {  # solvers PyTorch does not compute: an exam-sized example
+        "svm_decision": {"support_vectors": [[1.0, 2.0], [2.0, 0.5], [0.0, 1.0]], "coefficients": [0.5, -0.7, 0.2],
+                         "bias": -0.3, "x": [1.5, 1.0], "kernel": "polynomial", "degree": 2},
+    }
     for module_cases in cases().values():
         for name, params in module_cases:
             out.setdefault(name, params)
