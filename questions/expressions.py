@@ -66,6 +66,33 @@ def _kind(x: Any) -> str:
             list: "a list", tuple: "a list", dict: "a mapping"}.get(type(x), type(x).__name__)
 
 
+def _slice(container: Any, parts: list[Any]) -> Any:
+    """``container[a:b:c]`` with the evaluator's checks and messages."""
+    if any(p is not None and (isinstance(p, bool) or not isinstance(p, int)) for p in parts):
+        raise _fail("slice bounds must be whole numbers")
+    if not isinstance(container, (list, tuple, str)):
+        raise _fail(f"cannot slice {_kind(container)}")
+    if parts[2] == 0:
+        raise _fail("slice step cannot be zero")
+    return container[slice(*parts)]
+
+
+def _index(container: Any, index: Any) -> Any:
+    """``container[index]`` (list, string or mapping) with the evaluator's checks and messages."""
+    if isinstance(container, dict):
+        if not isinstance(index, str) or index not in container:
+            raise EvaluationFailure(f"no key {index!r}")
+        return container[index]
+    if not isinstance(container, (list, tuple, str)):
+        raise _fail(f"cannot index {_kind(container)}")
+    if isinstance(index, bool) or not isinstance(index, int):
+        raise _fail("list indices must be whole numbers")
+    try:
+        return container[index]
+    except IndexError:
+        raise EvaluationFailure(f"index {index} is out of range (length {len(container)})") from None
+
+
 def _seq(name: str, xs: Any) -> list[Any]:
     if not isinstance(xs, (list, tuple)):
         raise _fail(f"{name}() needs a list, got {_kind(xs)}")
@@ -400,26 +427,9 @@ class _Evaluator:
         container = self.visit(node.value)
         if isinstance(node.slice, ast.Slice):
             parts = [None if p is None else self.visit(p) for p in (node.slice.lower, node.slice.upper, node.slice.step)]
-            if any(p is not None and (isinstance(p, bool) or not isinstance(p, int)) for p in parts):
-                raise _fail("slice bounds must be whole numbers")
-            if not isinstance(container, (list, tuple, str)):
-                raise _fail(f"cannot slice {_kind(container)}")
-            if parts[2] == 0:
-                raise _fail("slice step cannot be zero")
-            return container[slice(*parts)]
+            return _slice(container, parts)
         index = self.visit(node.slice)
-        if isinstance(container, dict):
-            if not isinstance(index, str) or index not in container:
-                raise EvaluationFailure(f"no key {index!r}")
-            return container[index]
-        if not isinstance(container, (list, tuple, str)):
-            raise _fail(f"cannot index {_kind(container)}")
-        if isinstance(index, bool) or not isinstance(index, int):
-            raise _fail("list indices must be whole numbers")
-        try:
-            return container[index]
-        except IndexError:
-            raise EvaluationFailure(f"index {index} is out of range (length {len(container)})") from None
+        return _index(container, index)
 
     def visit_Call(self, node: ast.Call) -> Any:
         assert isinstance(node.func, ast.Name)
@@ -551,13 +561,7 @@ def _c_subscript(node: ast.Subscript) -> _Fn:
         def sliced(env: Mapping[str, Any]) -> Any:
             container = get(env)
             parts = [None if p is None else p(env) for p in bounds]
-            if any(p is not None and (isinstance(p, bool) or not isinstance(p, int)) for p in parts):
-                raise _fail("slice bounds must be whole numbers")
-            if not isinstance(container, (list, tuple, str)):
-                raise _fail(f"cannot slice {_kind(container)}")
-            if parts[2] == 0:
-                raise _fail("slice step cannot be zero")
-            return container[slice(*parts)]
+            return _slice(container, parts)
 
         return sliced
     get_index = _compile(node.slice)
@@ -565,18 +569,7 @@ def _c_subscript(node: ast.Subscript) -> _Fn:
     def indexed(env: Mapping[str, Any]) -> Any:
         container = get(env)
         index = get_index(env)
-        if isinstance(container, dict):
-            if not isinstance(index, str) or index not in container:
-                raise EvaluationFailure(f"no key {index!r}")
-            return container[index]
-        if not isinstance(container, (list, tuple, str)):
-            raise _fail(f"cannot index {_kind(container)}")
-        if isinstance(index, bool) or not isinstance(index, int):
-            raise _fail("list indices must be whole numbers")
-        try:
-            return container[index]
-        except IndexError:
-            raise EvaluationFailure(f"index {index} is out of range (length {len(container)})") from None
+        return _index(container, index)
 
     return indexed
 
