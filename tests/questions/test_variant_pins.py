@@ -146,14 +146,14 @@ PINS: dict[str, list[str]] = {
         "2bd2f315f415865f"
     ],
     "mlp-sgd-step": [
-        "71aa6cffb0590726",
-        "d59f026513ffe759",
-        "dddeebaa1a55188b",
-        "1f2f8d5703aa7afa",
-        "f7d9f17cc6bb2f90",
-        "7313992c1232ff5b",
-        "5380fcf43f8f1276",
-        "4e3e32231e6961dc"
+        "97854978c0989f44",
+        "65555b1187df7173",
+        "be3a06dcef4314c3",
+        "7d457387a58f2de8",
+        "dd897de9831ee0a1",
+        "d988193612c4d9a2",
+        "1d7e19a55fd77ef3",
+        "e6ff0e845249f4c4"
     ],
     "conv2d-leaky-relu": [
         "df6e0a663fb7e82a",
