@@ -8,9 +8,9 @@ each end of its output, max pooling keeps the first maximum of a window.
 from __future__ import annotations
 
 import math
-from itertools import compress, repeat
+from itertools import chain, compress, repeat
 from operator import add, mul
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -261,6 +261,47 @@ def _conv1d_no_bias(*, x: list[float], f: list[float], stride: int, padding: int
 # --------------------------------------------------------------------------- 2-D convolution, one channel
 
 
+class _Conv2dCore(NamedTuple):
+    """What the conv2d solver and its mistakes share within one call: the padded input, flat, and z without bias."""
+
+    x_pad: list[list[float]]
+    x_flat: list[float]  # x_pad row-major
+    wp: int  # width of x_pad
+    k_flat: list[float]  # the kernel row-major
+    offsets: list[int]  # of a window's cells from its corner in x_flat
+    h_out: int
+    w_out: int
+    raw: list[float]  # xcorr(x_pad, K), row-major, bias not added
+
+
+def _conv2d_core(x: list[list[float]], kernel: list[list[float]], stride: int, padding: int) -> _Conv2dCore:
+    """Check the output size, pad, flatten and cross-correlate (raises SolverError on an impossible geometry)."""
+    kh, kw = len(kernel), len(kernel[0])
+    h_out = conv_output_size(len(x), kh, stride, padding, axis="height")
+    w_out = conv_output_size(len(x[0]), kw, stride, padding, axis="width")
+    _check_cells(h_out, w_out)
+    x_pad = _pad_rows(x, padding)
+    wp = len(x_pad[0])
+    x_flat = list(chain.from_iterable(x_pad))
+    k_flat = list(chain.from_iterable(kernel))
+    offsets = [m * wp + n for m in range(kh) for n in range(kw)]
+    return _Conv2dCore(x_pad, x_flat, wp, k_flat, offsets, h_out, w_out,
+                       _xcorr_flat(x_flat, wp, k_flat, offsets, stride, h_out, w_out))
+
+
+def _prepare_conv2d(p: dict[str, Any]) -> dict[str, Any]:
+    """Pad the input and compute z once for the solver and all its mistakes (of this one call).
+
+    On an impossible geometry nothing is added: the solver then raises, and each mistake decides for itself
+    (e.g. ``ignored_padding`` may still fit where the padded map does not).
+    """
+    try:
+        core = _conv2d_core(p["input"], p["kernel"], p["stride"], p["padding"])
+    except SolverError:
+        return p
+    return {**p, "core": core}
+
+
 @solver(
     "conv2d",
     params={
@@ -272,43 +313,41 @@ def _conv1d_no_bias(*, x: list[float], f: list[float], stride: int, padding: int
         "activation": Param("str", "none", choices=ACTIVATIONS),
         "alpha": Param("float", 0.01, help="negative slope of leaky_relu"),
     },
+    prepare=_prepare_conv2d,
 )
 def conv2d(*, input: list[list[float]], kernel: list[list[float]], bias: float, stride: int,  # noqa: A002
-           padding: int, activation: str, alpha: float) -> Solution:
+           padding: int, activation: str, alpha: float, core: _Conv2dCore | None = None) -> Solution:
     """Single-channel 2-D convolution: z[i][j] = sum_{m,n} x_pad[i*s+m][j*s+n] * K[m][n] + b, then a = activation(z).
 
     >>> conv2d(input=[[1, 2], [3, 4]], kernel=[[1, 0], [0, -1]], bias=1.0, stride=1, padding=0,
     ...        activation="relu", alpha=0.01).answer
     [[0.0]]
     """
-    kh, kw = len(kernel), len(kernel[0])
-    h_out = conv_output_size(len(input), kh, stride, padding, axis="height")
-    w_out = conv_output_size(len(input[0]), kw, stride, padding, axis="width")
-    _check_cells(h_out, w_out)
-    x_pad = _pad_rows(input, padding)
-    wp = len(x_pad[0])
-    x_flat = [v for row in x_pad for v in row]
-    x_tex = nums(x_flat)
+    x_pad, x_flat, wp, k_flat, offsets, h_out, w_out, raw = core or _conv2d_core(input, kernel, stride, padding)
+    z_flat = [v + bias for v in raw] if bias else raw
+    act = activation != "none"
+    a_flat = _activate_flat(z_flat, activation, alpha) if act else z_flat
+    nx, nk, nz = len(x_flat), len(k_flat), len(z_flat)
+    # every number of the steps formatted in one pass: input, kernel, z, a, bias
+    tex = nums(x_flat + k_flat + z_flat + a_flat + [bias] if act else x_flat + k_flat + z_flat + [bias])
+    x_tex, k_tex, z_tex = tex[:nx], tex[nx:nx + nk], tex[nx + nk:nx + nk + nz]
     x_par = [t if t[0] != "-" else f"({t})" for t in x_tex]
-    k_flat = [v for row in kernel for v in row]
-    offsets = [m * wp + n for m in range(kh) for n in range(kw)]  # of a window's cells from its corner
     # one %-template per output cell: its name and the window's numbers go in, the kernel's are fixed
-    cell = ("%s = " + " + ".join([r"%s\cdot" + (t if t[0] != "-" else f"({t})") for t in nums(k_flat)])
-            + (f" + {num(bias)}" if bias else "") + " = %s")
-    steps = [Step("Zero-padded input", _bmatrix([x_tex[r:r + wp] for r in range(0, len(x_tex), wp)]), x_pad)] if padding else []
-    z_flat = _xcorr_flat(x_flat, wp, k_flat, offsets, stride, h_out, w_out, bias)
+    cell = ("%s = " + " + ".join([r"%s\cdot" + (t if t[0] != "-" else f"({t})") for t in k_tex])
+            + (f" + {tex[-1]}" if bias else "") + " = %s")
+    steps = [Step("Zero-padded input", _bmatrix([x_tex[r:r + wp] for r in range(0, nx, wp)]), x_pad)] if padding else []
     end, valid = stride * h_out * wp, ([1] * w_out + [0] * (wp - w_out)) * h_out  # as in _xcorr_flat
-    z_tex = nums(z_flat)
     names, labels = _cell_names(h_out, w_out)
-    texts = zip(names, *[list(compress(x_par[o:o + end:stride], valid)) for o in offsets], z_tex, strict=True)
-    steps += map(_new_step, zip(labels, map(cell.__mod__, texts), z_flat, strict=True))
-    z = [z_flat[r:r + w_out] for r in range(0, len(z_flat), w_out)]
-    z_rows = [z_tex[r:r + w_out] for r in range(0, len(z_tex), w_out)]
-    steps.append(Step("Convolution output (before activation)", _bmatrix(z_rows), z))
-    if activation == "none":
+    texts = zip(names, *[compress(x_par[o:o + end:stride], valid) for o in offsets], z_tex, strict=True)
+    steps += map(tuple.__new__, repeat(Step), zip(labels, map(cell.__mod__, texts), z_flat, strict=True))
+    rows = range(0, nz, w_out)
+    z = [z_flat[r:r + w_out] for r in rows]
+    steps.append(Step("Convolution output (before activation)", _bmatrix([z_tex[r:r + w_out] for r in rows]), z))
+    if not act:
         return Solution(z, tuple(steps))
-    a = _activate_rows(z, activation, alpha)
-    steps.append(Step(f"After {activation}", _bmatrix([t if ra == rz else nums(ra) for ra, rz, t in zip(a, z, z_rows, strict=True)]), a))
+    a_tex = tex[nx + nk + nz:-1]
+    a = [a_flat[r:r + w_out] for r in rows]
+    steps.append(Step(f"After {activation}", _bmatrix([a_tex[r:r + w_out] for r in rows]), a))
     return Solution(a, tuple(steps))
 
 
@@ -328,79 +367,76 @@ def _cell_names(h: int, w: int) -> tuple[list[str], list[str]]:
     return ([f"z_{{{i},{j}}}" for i in range(h) for j in range(w)], [f"z[{i}][{j}]" for i in range(h) for j in range(w)])
 
 
-def _activate_rows(z: list[list[float]], activation: str, alpha: float) -> list[list[float]]:
-    """``_activate_one`` over a matrix, with the common activations inlined."""
+def _activate_flat(z: list[float], activation: str, alpha: float) -> list[float]:
+    """``_activate_one`` over a list, with the common activations inlined (``z`` itself for none)."""
     if activation == "relu":
-        return [[v if v > 0.0 else 0.0 for v in row] for row in z]
+        return [v if v > 0.0 else 0.0 for v in z]
     if activation == "leaky_relu":
-        return [[v if v > 0 else alpha * v for v in row] for row in z]
+        return [v if v > 0 else alpha * v for v in z]
     if activation == "none":
         return z
-    return [[_activate_one(v, activation, alpha) for v in row] for row in z]
+    return [_activate_one(v, activation, alpha) for v in z]
 
 
 def _xcorr_flat(x_flat: list[float], wp: int, k_flat: list[float], offsets: list[int], stride: int,
-                h_out: int, w_out: int, bias: float) -> list[float]:
-    """Cross-correlation of a padded map stored row-major (width wp) with a flat kernel: z row-major, + bias.
+                h_out: int, w_out: int) -> list[float]:
+    """Cross-correlation of a padded map stored row-major (width wp) with a flat kernel: z row-major, no bias.
 
     Plain-Python im2col: the slice x_flat[o::stride] holds kernel cell o of every window of the padded map, read
     as rows of width wp; `valid` keeps the w_out windows of each row that lie inside the map.
     """
     end, valid = stride * h_out * wp, ([1] * w_out + [0] * (wp - w_out)) * h_out
     windows = compress(zip(*[x_flat[o:o + end:stride] for o in offsets], strict=False), valid)  # slices may differ past the map
-    z_flat: list[float] = list(map(sum, map(map, repeat(mul), windows, repeat(k_flat))))
-    return [v + bias for v in z_flat] if bias else z_flat
+    return list(map(sum, map(map, repeat(mul), windows, repeat(k_flat))))
 
 
-def _conv2d_z(x: list[list[float]], kernel: list[list[float]], bias: float, stride: int, padding: int,
-              *, flip: bool = False) -> list[list[float]]:
-    """z = xcorr(x_pad, K) + b without steps (the answer core that the mistakes share); ``flip`` rotates K by 180 degrees."""
-    k = [row[::-1] for row in kernel[::-1]] if flip else kernel
-    kh, kw = len(k), len(k[0])
-    h_out = conv_output_size(len(x), kh, stride, padding, axis="height")
-    w_out = conv_output_size(len(x[0]), kw, stride, padding, axis="width")
-    _check_cells(h_out, w_out)
-    x_pad = _pad_rows(x, padding)
-    wp = len(x_pad[0])
-    z_flat = _xcorr_flat([v for row in x_pad for v in row], wp, [v for row in k for v in row],
-                         [m * wp + n for m in range(kh) for n in range(kw)], stride, h_out, w_out, bias)
-    return [z_flat[r:r + w_out] for r in range(0, len(z_flat), w_out)]
+def _conv2d_rows(z_flat: list[float], bias: float, activation: str, alpha: float, w_out: int) -> list[list[float]]:
+    """activation(z + bias) as rows of width w_out."""
+    a = _activate_flat([v + bias for v in z_flat] if bias else z_flat, activation, alpha)
+    return [a[r:r + w_out] for r in range(0, len(a), w_out)]
 
 
-def _conv2d_variant(input: list[list[float]], kernel: list[list[float]], bias: float, stride: int,  # noqa: A002
-                    padding: int, activation: str, alpha: float, *, flip: bool = False) -> list[list[float]]:
-    return _activate_rows(_conv2d_z(input, kernel, bias, stride, padding, flip=flip), activation, alpha)
+def _core_of(p: dict[str, Any]) -> _Conv2dCore:
+    """The core prepared for this call, or computed here (when the call was not prepared, or the geometry fails)."""
+    core: _Conv2dCore | None = p.get("core")
+    return core or _conv2d_core(p["input"], p["kernel"], p["stride"], p["padding"])
 
 
 @mistake("conv2d", "flipped_kernel", "Computed a true convolution (kernel flipped) instead of cross-correlation.")
 def _conv2d_flipped(**p: Any) -> list[list[float]]:
-    return _conv2d_variant(**p, flip=True)
+    c = _core_of(p)  # rotating K by 180 degrees reverses its flat list; the windows stay
+    raw = _xcorr_flat(c.x_flat, c.wp, c.k_flat[::-1], c.offsets, p["stride"], c.h_out, c.w_out)
+    return _conv2d_rows(raw, p["bias"], p["activation"], p["alpha"], c.w_out)
 
 
 @mistake("conv2d", "activation_before_bias", "Applied the activation before adding the bias.")
 def _conv2d_act_first(**p: Any) -> list[list[float]]:
-    b = float(p["bias"])
-    return [[v + b for v in row] for row in _conv2d_variant(**dict(p, bias=0.0))]
+    b, c = float(p["bias"]), _core_of(p)
+    return [[v + b for v in row] for row in _conv2d_rows(c.raw, 0.0, p["activation"], p["alpha"], c.w_out)]
 
 
 @mistake("conv2d", "ignored_padding", "Forgot the zero padding.")
 def _conv2d_no_pad(**p: Any) -> list[list[float]]:
-    return _conv2d_variant(**dict(p, padding=0))
+    c = _core_of(p) if not p["padding"] else _conv2d_core(p["input"], p["kernel"], p["stride"], 0)
+    return _conv2d_rows(c.raw, p["bias"], p["activation"], p["alpha"], c.w_out)
 
 
 @mistake("conv2d", "forgot_bias", "Forgot to add the bias.")
 def _conv2d_no_bias(**p: Any) -> list[list[float]]:
-    return _conv2d_variant(**dict(p, bias=0.0))
+    c = _core_of(p)
+    return _conv2d_rows(c.raw, 0.0, p["activation"], p["alpha"], c.w_out)
 
 
 @mistake("conv2d", "forgot_activation", "Stopped before applying the activation.")
 def _conv2d_no_act(**p: Any) -> list[list[float]]:
-    return _conv2d_variant(**dict(p, activation="none"))
+    c = _core_of(p)
+    return _conv2d_rows(c.raw, p["bias"], "none", p["alpha"], c.w_out)
 
 
 @mistake("conv2d", "relu_instead_of_leaky", "Zeroed the negative values instead of scaling them by alpha.")
 def _conv2d_relu(**p: Any) -> list[list[float]]:
-    return _conv2d_variant(**dict(p, activation="relu" if p["activation"] == "leaky_relu" else p["activation"]))
+    c = _core_of(p)
+    return _conv2d_rows(c.raw, p["bias"], "relu" if p["activation"] == "leaky_relu" else p["activation"], p["alpha"], c.w_out)
 
 
 # --------------------------------------------------------------------------- 2-D convolution, several channels
