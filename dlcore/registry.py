@@ -227,6 +227,16 @@ def _run(info: SolverInfo, fn: Callable[..., Any], clean: dict[str, Any]) -> Any
         raise SolverError(f"Solver '{info.name}' cannot compute these parameters: {exc}.") from exc
 
 
+def _checked_step(step: Step) -> Step:
+    """``step`` with a plain JSON value (the same object when it already is); raises _NonFinite."""
+    value = step.value
+    kind = type(value)
+    if kind in _KEPT or (kind is float and value - value == 0.0):
+        return step
+    plain = _plain(value)
+    return step if plain is value else Step(step.label, step.latex, plain)
+
+
 def solve(name: str, params: dict[str, Any]) -> Solution:
     """Validate ``params``, run solver ``name``, and return a JSON-ready Solution.
 
@@ -243,8 +253,7 @@ def solve(name: str, params: dict[str, Any]) -> Solution:
     try:
         steps = sol.steps
         if not (type(steps) is tuple and _flat_floats_finite([s.value for s in steps])):
-            steps = tuple([s if (t := type(v := s.value)) in _KEPT or (t is float and v - v == 0.0) or (p := _plain(v)) is v
-                           else Step(s.label, s.latex, p) for s in steps])
+            steps = tuple([_checked_step(s) for s in steps])
         answer = sol.answer
         if steps and answer is steps[-1].value and type(answer) is list:  # already checked, kept as it is
             return sol if steps is sol.steps else Solution(answer, steps)
