@@ -453,6 +453,140 @@ def _multi_arrays(input: Any, filters: Any, bias: list[float] | None) -> tuple[A
     return x, w, b
 
 
+_LISTS = frozenset({list})
+_ONLY_FLOAT = frozenset({float})
+_NUMBER_TYPES = frozenset({int, float})
+_INT64 = 2 ** 63
+
+
+def _flat_nested(value: Any, depth: int) -> tuple[list[float], list[int]] | None:
+    """A regular nested list of ``depth`` levels of finite numbers, as floats row-major and its shape.
+
+    None when anything is unusual (ragged, empty, not plain lists of ints and floats, too big, not finite): the
+    caller then lets ``as_array`` decide, so errors and corner cases stay exactly those of numpy.
+    """
+    items, shape = [value], []
+    for _ in range(depth):
+        if set(map(type, items)) != _LISTS:
+            return None
+        n = len(items[0])
+        if not n or set(map(len, items)) != {n}:
+            return None
+        shape.append(n)
+        items = list(chain.from_iterable(items))
+    kinds = set(map(type, items))
+    if kinds != _ONLY_FLOAT:
+        if not kinds <= _NUMBER_TYPES or any(type(v) is int and not -_INT64 <= v < _INT64 for v in items):
+            return None
+        items = [float(v) for v in items]
+    if len(items) > MAX_ELEMENTS:
+        return None
+    total = sum(items)
+    if total - total != 0.0 and not all(map(math.isfinite, items)):
+        return None
+    return items, shape
+
+
+class _MultiInputs(NamedTuple):
+    """conv2d_multi's input per channel (flat, row-major), kernels k[f][c] (flat), biases and sizes."""
+
+    x: list[list[float]]
+    h: int
+    w: int
+    k: list[list[list[float]]]
+    kh: int
+    kw: int
+    b: list[float]
+
+
+def _multi_inputs(input: Any, filters: Any, bias: list[float] | None) -> _MultiInputs:  # noqa: A002
+    """Validate as ``_multi_arrays`` does (same errors), without numpy for ordinary nested lists."""
+    xs, ws = _flat_nested(input, 3), _flat_nested(filters, 4)
+    if xs is None or ws is None or ws[1][1] != xs[1][0] or (bias is not None and len(bias) != ws[1][0]):
+        x_arr, w_arr, b_arr = _multi_arrays(input, filters, bias)  # raises the error, or handles the rare input
+        xs = (x_arr.ravel().tolist(), list(x_arr.shape))
+        ws = (w_arr.ravel().tolist(), list(w_arr.shape))
+        bias = b_arr.tolist()
+    (x_flat, (c, h, w)), (w_flat, (f, _, kh, kw)) = xs, ws
+    hw, kk = h * w, kh * kw
+    x = [x_flat[i:i + hw] for i in range(0, c * hw, hw)]
+    k = [[w_flat[i:i + kk] for i in range(s, s + c * kk, kk)] for s in range(0, f * c * kk, c * kk)]
+    return _MultiInputs(x, h, w, k, kh, kw, [0.0] * f if bias is None else [float(v) for v in bias])
+
+
+def _pad_flat(x: list[float], h: int, w: int, p: int) -> list[float]:
+    """A row-major h x w map zero-padded by ``p`` on every side, row-major (width w + 2p)."""
+    if not p:
+        return x
+    edge, side = [0.0] * (p * (w + 2 * p)), [0.0] * p
+    out = edge[:]
+    for r in range(0, h * w, w):
+        out += side
+        out += x[r:r + w]
+        out += side
+    out += edge
+    return out
+
+
+def _multi_windows(m: _MultiInputs, stride: int, padding: int) -> tuple[list[list[float]], int, int, list[list[tuple[float, ...]]]]:
+    """Padded channels, the output size and, per channel, its windows (flat, row-major); raises on a bad geometry."""
+    h_out = conv_output_size(m.h, m.kh, stride, padding, axis="height")
+    w_out = conv_output_size(m.w, m.kw, stride, padding, axis="width")
+    _check_cells(h_out, w_out)
+    wp = m.w + 2 * padding
+    pads = [_pad_flat(x_c, m.h, m.w, padding) for x_c in m.x]
+    offsets = [i * wp + j for i in range(m.kh) for j in range(m.kw)]
+    end, valid = stride * h_out * wp, ([1] * w_out + [0] * (wp - w_out)) * h_out  # as in _xcorr_flat
+    windows = [list(compress(zip(*[x_c[o:o + end:stride] for o in offsets], strict=False), valid)) for x_c in pads]
+    return pads, h_out, w_out, windows
+
+
+def _dots(windows: list[tuple[float, ...]], k: list[float]) -> list[float]:
+    return list(map(sum, map(map, repeat(mul), windows, repeat(k))))
+
+
+def _channel_sum(maps: list[list[float]], b: float | None) -> list[float]:
+    acc = maps[0]
+    for m in maps[1:]:
+        acc = list(map(add, acc, m))
+    return acc if b is None else [v + b for v in acc]
+
+
+class _MultiCore(NamedTuple):
+    """What conv2d_multi and its mistakes share within one call."""
+
+    m: _MultiInputs
+    pads: list[list[float]]
+    h_out: int
+    w_out: int
+    windows: list[list[tuple[float, ...]]]
+    raw: list[list[list[float]]]  # raw[f][c]: xcorr of padded channel c with kernel k[f][c], flat
+
+
+def _multi_core(p: dict[str, Any], padding: int | None = None) -> _MultiCore:
+    m = _multi_inputs(p["input"], p["filters"], p["bias"])
+    pads, h_out, w_out, windows = _multi_windows(m, p["stride"], p["padding"] if padding is None else padding)
+    raw = [[_dots(win_c, k_c) for win_c, k_c in zip(windows, k_f, strict=True)] for k_f in m.k]
+    return _MultiCore(m, pads, h_out, w_out, windows, raw)
+
+
+def _prepare_multi(p: dict[str, Any]) -> dict[str, Any]:
+    """Validate, pad and cross-correlate once for the solver and its mistakes (nothing added on an error)."""
+    try:
+        return {**p, "core": _multi_core(p)}
+    except SolverError:
+        return p
+
+
+def _multi_core_of(p: dict[str, Any]) -> _MultiCore:
+    core: _MultiCore | None = p.get("core")
+    return core or _multi_core(p)
+
+
+def _maps(flat: list[float], w_out: int) -> list[list[float]]:
+    return [flat[r:r + w_out] for r in range(0, len(flat), w_out)]
+
+
 _MULTI_PARAMS = {
     "input": Param("json", help="C x H x W nested lists"),
     "filters": Param("json", help="F x C x k x k nested lists"),
@@ -462,50 +596,67 @@ _MULTI_PARAMS = {
 }
 
 
-@solver("conv2d_multi", params=_MULTI_PARAMS)
-def conv2d_multi(*, input: Any, filters: Any, bias: list[float] | None, stride: int, padding: int) -> Solution:  # noqa: A002
+@solver("conv2d_multi", params=_MULTI_PARAMS, prepare=_prepare_multi)
+def conv2d_multi(*, input: Any, filters: Any, bias: list[float] | None, stride: int, padding: int,  # noqa: A002
+                 core: _MultiCore | None = None) -> Solution:
     """Multi-channel Conv2d: out[f] = sum_c xcorr(x_pad[c], W[f][c]) + b[f], shape F x H_out x W_out.
 
     >>> conv2d_multi(input=[[[1, 2], [3, 4]], [[1, 1], [1, 1]]], filters=[[[[1]], [[10]]]],
-    ...              bias=[0.5], stride=1, padding=0).answer.tolist()
+    ...              bias=[0.5], stride=1, padding=0).answer
     [[[11.5, 12.5], [13.5, 14.5]]]
     """
-    x, w, b = _multi_arrays(input, filters, bias)
-    per_channel = np.stack([xcorr2d(x[c:c + 1], w[:, c:c + 1], stride, padding) for c in range(x.shape[0])], axis=1)
-    out = per_channel.sum(axis=1) + b[:, None, None]  # (F, H_out, W_out)
-    x_pad = np.pad(x, ((0, 0), (padding, padding), (padding, padding)))
-    steps = [Step("Zero-padded input", r" \times ".join(str(n) for n in x_pad.shape), x_pad)] if padding else []
-    for f in range(w.shape[0]):
-        for c in range(x.shape[0]):
-            steps.append(Step(f"Filter {f}, channel {c}: cross-correlation", _mat(per_channel[f, c]), per_channel[f, c]))
-        sum_latex = " + ".join(f"S_{{{f},{c}}}" for c in range(x.shape[0]))
-        steps.append(Step(f"Filter {f}: sum over channels + bias", rf"{sum_latex} + {num(b[f])} = {_mat(out[f])}", out[f]))
-    steps.append(Step("Output shape", r" \times ".join(str(n) for n in out.shape), list(out.shape)))
+    m, pads, h_out, w_out, _, raw = core or _multi_core(
+        {"input": input, "filters": filters, "bias": bias, "stride": stride, "padding": padding})
+    outs = [_channel_sum(raw_f, b_f) for raw_f, b_f in zip(raw, m.b, strict=True)]
+    n_c, n = len(m.x), h_out * w_out
+    tex = nums([v for raw_f in raw for raw_fc in raw_f for v in raw_fc] + [v for out_f in outs for v in out_f] + m.b)
+    rows = range(0, n, w_out)
+    steps = []
+    if padding:
+        wp = m.w + 2 * padding
+        x_pad = [[pad[r:r + wp] for r in range(0, len(pad), wp)] for pad in pads]
+        steps.append(Step("Zero-padded input", rf"{n_c} \times {m.h + 2 * padding} \times {wp}", x_pad))
+    s_tex, o_tex, b_tex = 0, len(m.k) * n_c * n, len(tex) - len(m.b)
+    out = []
+    for f, (raw_f, flat_f) in enumerate(zip(raw, outs, strict=True)):
+        for c, raw_fc in enumerate(raw_f):
+            latex = _bmatrix([tex[s_tex + r:s_tex + r + w_out] for r in rows])
+            steps.append(_new_step((f"Filter {f}, channel {c}: cross-correlation", latex, _maps(raw_fc, w_out))))
+            s_tex += n
+        out.append(out_f := _maps(flat_f, w_out))
+        sum_latex = " + ".join([f"S_{{{f},{c}}}" for c in range(n_c)])
+        latex = _bmatrix([tex[o_tex + r:o_tex + r + w_out] for r in rows])
+        steps.append(_new_step((f"Filter {f}: sum over channels + bias",
+                                f"{sum_latex} + {tex[b_tex + f]} = {latex}", out_f)))
+        o_tex += n
+    shape = [len(out), h_out, w_out]
+    steps.append(Step("Output shape", rf"{shape[0]} \times {h_out} \times {w_out}", shape))
     return Solution(out, tuple(steps))
 
 
 @mistake("conv2d_multi", "flipped_kernel", "Flipped every kernel (true convolution).")
-def _multi_flipped(*, input: Any, filters: Any, bias: list[float] | None, stride: int, padding: int) -> Array:  # noqa: A002
-    x, w, b = _multi_arrays(input, filters, bias)
-    return xcorr2d(x, w[:, :, ::-1, ::-1], stride, padding) + b[:, None, None]
+def _multi_flipped(**p: Any) -> list[list[list[float]]]:
+    c = _multi_core_of(p)  # rotating a kernel by 180 degrees reverses its flat list
+    return [_maps(_channel_sum([_dots(win_c, k_c[::-1]) for win_c, k_c in zip(c.windows, k_f, strict=True)], b_f), c.w_out)
+            for k_f, b_f in zip(c.m.k, c.m.b, strict=True)]
 
 
 @mistake("conv2d_multi", "forgot_bias", "Forgot the bias of each filter.")
-def _multi_no_bias(*, input: Any, filters: Any, bias: list[float] | None, stride: int, padding: int) -> Array:  # noqa: A002
-    x, w, _ = _multi_arrays(input, filters, bias)
-    return xcorr2d(x, w, stride, padding)
+def _multi_no_bias(**p: Any) -> list[list[list[float]]]:
+    c = _multi_core_of(p)
+    return [_maps(_channel_sum(raw_f, None), c.w_out) for raw_f in c.raw]
 
 
 @mistake("conv2d_multi", "first_channel_only", "Used only the first input channel instead of summing over all.")
-def _multi_first_channel(*, input: Any, filters: Any, bias: list[float] | None, stride: int, padding: int) -> Array:  # noqa: A002
-    x, w, b = _multi_arrays(input, filters, bias)
-    return xcorr2d(x[:1], w[:, :1], stride, padding) + b[:, None, None]
+def _multi_first_channel(**p: Any) -> list[list[list[float]]]:
+    c = _multi_core_of(p)
+    return [_maps([v + b_f for v in raw_f[0]], c.w_out) for raw_f, b_f in zip(c.raw, c.m.b, strict=True)]
 
 
 @mistake("conv2d_multi", "ignored_padding", "Forgot the zero padding.")
-def _multi_no_pad(*, input: Any, filters: Any, bias: list[float] | None, stride: int, **_: Any) -> Array:  # noqa: A002
-    x, w, b = _multi_arrays(input, filters, bias)
-    return xcorr2d(x, w, stride, 0) + b[:, None, None]
+def _multi_no_pad(**p: Any) -> list[list[list[float]]]:
+    c = _multi_core_of(p) if not p["padding"] else _multi_core(p, 0)
+    return [_maps(_channel_sum(raw_f, b_f), c.w_out) for raw_f, b_f in zip(c.raw, c.m.b, strict=True)]
 
 
 # --------------------------------------------------------------------------- transposed convolution
