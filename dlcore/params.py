@@ -207,8 +207,10 @@ def _floats(v: Any, lo: float, hi: float) -> list[float] | None:
     else:
         return None
     total = sum(out)
-    if total - total == 0.0 and lo <= min(out) and max(out) <= hi:  # x - x is 0.0 only for finite x
-        return out
+    if total - total == 0.0:  # x - x is 0.0 only for finite x: every element is finite
+        # Finite floats always lie within the default bounds (-_FLOAT_MAX, _FLOAT_MAX).
+        if (lo == -_FLOAT_MAX or lo <= min(out)) and (hi == _FLOAT_MAX or max(out) <= hi):
+            return out
     return None
 
 
