@@ -758,6 +758,43 @@ def _tconv2d_answer(out: Array, single: bool) -> dict[str, Any]:
     return {"output": out, "shape": list(out.shape)}
 
 
+class _TConvInputs(NamedTuple):
+    """conv_transpose2d's input (C_in x H x W, flat), kernels k[c][o] (flat), biases per output channel."""
+
+    x: list[float]
+    c_in: int
+    h: int
+    w: int
+    k: list[list[list[float]]]
+    kh: int
+    kw: int
+    b: list[float]
+    single: bool
+
+
+def _tconv2d_inputs(input: Any, kernel: Any, bias: float | list[float]) -> _TConvInputs:  # noqa: A002
+    """Validate as ``_tconv2d_arrays`` does (same errors), without numpy for ordinary nested lists."""
+    xs = _flat_nested(input, 2)
+    single = xs is not None
+    xs = xs or _flat_nested(input, 3)
+    ws = _flat_nested(kernel, 2 if single else 4)
+    if single and xs is not None and ws is not None:
+        xs, ws = (xs[0], [1, *xs[1]]), (ws[0], [1, 1, *ws[1]])
+    n_out = 0 if ws is None else ws[1][1]
+    if (xs is None or ws is None or ws[1][0] != xs[1][0]
+            or not (type(bias) is list and len(bias) == n_out or isinstance(bias, float | int))):
+        x_arr, w_arr, b_arr, single = _tconv2d_arrays(input, kernel, bias)  # raises the error, or handles the rare input
+        xs = (x_arr.ravel().tolist(), list(x_arr.shape))
+        ws = (w_arr.ravel().tolist(), list(w_arr.shape))
+        b = b_arr.tolist()
+    else:
+        b = [float(v) for v in bias] if isinstance(bias, list) else [float(bias)] * n_out
+    (x, (c_in, h, w)), (w_flat, (_, c_out, kh, kw)) = xs, ws
+    kk = kh * kw
+    k = [[w_flat[s:s + kk] for s in range(r, r + c_out * kk, kk)] for r in range(0, c_in * c_out * kk, c_out * kk)]
+    return _TConvInputs(x, c_in, h, w, k, kh, kw, b, single)
+
+
 _TCONV2D_PARAMS = {
     "input": Param("json", help="H x W, or C_in x H x W"),
     "kernel": Param("json", help="k x k, or C_in x C_out x k x k (torch layout)"),
@@ -774,43 +811,48 @@ def conv_transpose2d(*, input: Any, kernel: Any, bias: float | list[float], stri
     >>> conv_transpose2d(input=[[1, 2]], kernel=[[1, 1], [1, 1]], bias=0.0, stride=2, padding=0).answer["shape"]
     [2, 4]
     """
-    x_arr, w_arr, b_arr, single = _tconv2d_arrays(input, kernel, bias)
-    h_out = conv_transpose_output_size(x_arr.shape[1], w_arr.shape[2], stride, padding, axis="height")
-    w_out = conv_transpose_output_size(x_arr.shape[2], w_arr.shape[3], stride, padding, axis="width")
+    t = _tconv2d_inputs(input, kernel, bias)
+    h_out = conv_transpose_output_size(t.h, t.kh, stride, padding, axis="height")
+    w_out = conv_transpose_output_size(t.w, t.kw, stride, padding, axis="width")
     _check_cells(h_out, w_out)
-    x, w, b = x_arr.tolist(), w_arr.tolist(), b_arr.tolist()  # (C_in, H, W), (C_in, C_out, kh, kw), (C_out,)
-    kh, kw = len(w[0][0]), len(w[0][0][0])
-    full = [[[0.0] * ((len(x[0][0]) - 1) * stride + kw) for _ in range((len(x[0]) - 1) * stride + kh)] for _ in b]
-    blocks, labels = [], []
-    for i in range(len(x[0])):
-        for j in range(len(x[0][0])):
-            block = [[[0.0] * kw for _ in range(kh)] for _ in b]  # sum over c of x[c][i][j] * w[c], (C_out, kh, kw)
-            for x_c, w_c in zip(x, w, strict=True):
-                x_cij = x_c[i][j]
-                block = [[[acc + x_cij * v for acc, v in zip(row_acc, row, strict=True)] for row_acc, row in zip(blk, w_co, strict=True)]
-                         for blk, w_co in zip(block, w_c, strict=True)]
+    x, k, b, single, kh, kw = t.x, t.k, t.b, t.single, t.kh, t.kw
+    hw, kk = t.h * t.w, kh * kw
+    hf, wf = (t.h - 1) * stride + kh, (t.w - 1) * stride + kw
+    full = [[0.0] * (hf * wf) for _ in b]  # per output channel, flat
+    blocks, labels = [], []  # blocks[n][o]: sum over c of x[c][i][j] * K[c][o], flat
+    corners = [(m * wf, m * kw) for m in range(kh)]
+    for i in range(t.h):
+        for j in range(t.w):
+            n = i * t.w + j
+            block = [[0.0] * kk for _ in b]
+            for c, k_c in enumerate(k):
+                x_cij = x[c * hw + n]
+                block = [[acc + x_cij * v for acc, v in zip(blk, k_co, strict=True)] for blk, k_co in zip(block, k_c, strict=True)]
+            top = i * stride * wf + j * stride
             for y_o, blk in zip(full, block, strict=True):
-                for m, row in enumerate(blk):
-                    y_row = y_o[i * stride + m]
-                    y_row[j * stride: j * stride + kw] = map(add, y_row[j * stride: j * stride + kw], row)
+                for row_at, blk_at in corners:
+                    at = top + row_at
+                    y_o[at:at + kw] = map(add, y_o[at:at + kw], blk[blk_at:blk_at + kw])
             blocks.append(block)
             labels.append(f"x[{i}][{j}] * K added at ({i * stride}, {j * stride})")
-    full = [[[v + b_o for v in row] for row in y_o] for y_o, b_o in zip(full, b, strict=True)]
-    out = [[row[padding: padding + w_out] for row in y_o[padding: padding + h_out]] for y_o in full]
-    shown = [block[0] for block in blocks] + [full[0]] + ([out[0]] if padding else [])  # the first channel of each step
-    texts = nums([v for cells in shown for row in cells for v in row])  # formatted once
-    latex, start = [], 0
-    for cells in shown:
-        width = len(cells[0])
-        latex.append(_bmatrix([texts[start + r * width: start + r * width + width] for r in range(len(cells))]))
-        start += len(cells) * width
-    steps = [_new_step((label, tex, block[0] if single else block)) for label, tex, block in zip(labels, latex, blocks, strict=False)]
-    steps.append(Step("Sum of the placed copies + bias (uncropped)", latex[len(blocks)], full[0] if single else full))
+    full = [[v + b_o for v in y_o] for y_o, b_o in zip(full, b, strict=True)]
+    out = [[v for r in range(padding * wf, (padding + h_out) * wf, wf) for v in y_o[r + padding:r + padding + w_out]] for y_o in full]
+    texts = nums([v for block in blocks for v in block[0]] + full[0] + (out[0] if padding else []))  # formatted once
+    nb = len(blocks) * kk
+    latex = [_bmatrix([texts[s + r:s + r + kw] for r in range(0, kk, kw)]) for s in range(0, nb, kk)]
+    latex.append(_bmatrix([texts[nb + r:nb + r + wf] for r in range(0, hf * wf, wf)]))
+    steps = [_new_step((label, tex, _maps(block[0], kw) if single else [_maps(blk, kw) for blk in block]))
+             for label, tex, block in zip(labels, latex, blocks, strict=False)]
+    full_rows = [_maps(y_o, wf) for y_o in full]
+    steps.append(Step("Sum of the placed copies + bias (uncropped)", latex[-1], full_rows[0] if single else full_rows))
+    out_rows = [_maps(y_o, w_out) for y_o in out]
     if padding:
-        steps.append(Step(f"Crop {padding} from each side", latex[-1], out[0] if single else out))
+        s = nb + hf * wf
+        crop = _bmatrix([texts[s + r:s + r + w_out] for r in range(0, h_out * w_out, w_out)])
+        steps.append(Step(f"Crop {padding} from each side", crop, out_rows[0] if single else out_rows))
     shape = [h_out, w_out] if single else [len(b), h_out, w_out]
     steps.append(Step("Output shape", r" \times ".join(str(n) for n in shape), shape))
-    return Solution({"output": out[0] if single else out, "shape": shape}, tuple(steps))
+    return Solution({"output": out_rows[0] if single else out_rows, "shape": shape}, tuple(steps))
 
 
 @mistake("conv_transpose2d", "forgot_stride_insertion", "Placed the copies one pixel apart, ignoring the stride.")
