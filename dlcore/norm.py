@@ -275,20 +275,43 @@ def inverted_dropout(*, a: list[float], mask: list[int], keep_prob: float) -> So
     """
     if len(mask) != len(a):
         raise SolverError(f"The mask has {len(mask)} values but there are {len(a)} activations.")
-    if not set(mask) <= {0, 1}:
+    if not set(mask) <= _BITS:
         raise SolverError("The mask must contain only 0 (dropped) and 1 (kept).")
     kept = [v * m for v, m in zip(a, mask, strict=True)]  # a * 0 keeps the sign of a (-0.0), as numpy does
     out = [v / keep_prob for v in kept]
     n = len(a)
-    texts = nums([keep_prob, *kept, *out, *a])  # every number formatted once
-    kept_tex, out_tex, a_tex = (", ".join(texts[i:i + n]) for i in (1, 1 + n, 1 + 2 * n))
+    template = _DROP_TEMPLATES.get(n)
+    if template is None:
+        template = _drop_template(n)
+    text = template % (*kept, keep_prob, *out, *a)  # every number formatted once
+    if _plain_g(text):
+        kept_tex, out_tex, a_tex = text.split(_SEP)
+    else:  # exponents, -0, inf or nan: num's own formatting
+        texts = nums([keep_prob, *kept, *out, *a])
+        k_tex, o_tex, a_tex = (", ".join(texts[i:i + n]) for i in (1, 1 + n, 1 + 2 * n))
+        kept_tex = r"a \odot m = [" + k_tex + "]"
+        out_tex = r"\frac{a \odot m}{" + texts[0] + "} = [" + o_tex + "]"
+        a_tex = "[" + a_tex + "]"
     steps = (
-        Step("Drop the masked units", rf"a \odot m = [{kept_tex}]", kept),
-        Step("Scale the kept units by 1/p", rf"\frac{{a \odot m}}{{{texts[0]}}} = [{out_tex}]", out),
-        Step("Expected value over random masks (why no scaling is needed at test time)",
-             rf"E[\text{{out}}_i] = p \cdot \frac{{a_i}}{{p}} + (1 - p) \cdot 0 = a_i = [{a_tex}]", a),
+        Step("Drop the masked units", kept_tex, kept),
+        Step("Scale the kept units by 1/p", out_tex, out),
+        Step("Expected value over random masks (why no scaling is needed at test time)", _EXPECTED + a_tex, a),
     )
     return Solution(out, steps)
+
+
+_BITS = frozenset({0, 1})
+_EXPECTED = r"E[\text{out}_i] = p \cdot \frac{a_i}{p} + (1 - p) \cdot 0 = a_i = "
+_DROP_TEMPLATES: dict[int, str] = {}
+
+
+def _drop_template(n: int) -> str:
+    """The LaTeX of the dropout steps as one ``%`` template (the steps joined by _SEP; the last without its prefix)."""
+    v = _g_list(n)
+    template = r"a \odot m = " + v + _SEP + r"\frac{a \odot m}{%.6g} = " + v + _SEP + v
+    if len(_DROP_TEMPLATES) < 256:  # templates of the common sizes, never results
+        _DROP_TEMPLATES[n] = template
+    return template
 
 
 @mistake("inverted_dropout", "multiplied_by_keep_prob", "Multiplied the kept units by p (test-time scaling of plain dropout).")
@@ -346,14 +369,47 @@ def mixup(*, x1: list[float], y1: list[float], x2: list[float], y2: list[float],
     w2 = 1.0 - lam
     x = [lam * u + w2 * v for u, v in zip(x1, x2, strict=True)]
     y = [lam * u + w2 * v for u, v in zip(y1, y2, strict=True)]
-    texts = nums([lam, w2, *x1, *x2, *x, *y1, *y2, *y])  # every number formatted once
-    ends = list(accumulate([2, len(x1), len(x2), len(x), len(y1), len(y2), len(y)]))
-    x1_tex, x2_tex, x_tex, y1_tex, y2_tex, y_tex = ("[" + ", ".join(texts[i:j]) + "]" for i, j in pairwise(ends))
-    steps = (
-        Step("Mixed input", rf"x = {texts[0]} \cdot {x1_tex} + {texts[1]} \cdot {x2_tex} = {x_tex}", x),
-        Step("Mixed label", rf"y = {texts[0]} \cdot {y1_tex} + {texts[1]} \cdot {y2_tex} = {y_tex}", y),
-    )
+    template = _MIX_TEMPLATES.get((len(x), len(y)))
+    if template is None:
+        template = _mix_template(len(x), len(y))
+    text = template % (lam, *x1, w2, *x2, *x, lam, *y1, w2, *y2, *y)  # every number formatted once
+    if _plain_g(text):
+        x_tex, y_tex = text.split(_SEP)
+    else:  # exponents, -0, inf or nan: num's own formatting
+        texts = nums([lam, w2, *x1, *x2, *x, *y1, *y2, *y])
+        ends = list(accumulate([2, len(x1), len(x2), len(x), len(y1), len(y2), len(y)]))
+        x1_tex, x2_tex, xm_tex, y1_tex, y2_tex, ym_tex = ("[" + ", ".join(texts[i:j]) + "]" for i, j in pairwise(ends))
+        x_tex = rf"x = {texts[0]} \cdot {x1_tex} + {texts[1]} \cdot {x2_tex} = {xm_tex}"
+        y_tex = rf"y = {texts[0]} \cdot {y1_tex} + {texts[1]} \cdot {y2_tex} = {ym_tex}"
+    steps = (Step("Mixed input", x_tex, x), Step("Mixed label", y_tex, y))
     return Solution({"x": x, "y": y}, steps)
+
+
+_SEP = "\x00"
+_MIX_TEMPLATES: dict[tuple[int, int], str] = {}
+
+
+def _g_list(n: int) -> str:
+    return "[" + ", ".join(["%.6g"] * n) + "]"
+
+
+def _mix_template(n_x: int, n_y: int) -> str:
+    """The LaTeX of both mixup steps as one ``%`` template (the steps joined by _SEP)."""
+    vx, vy = _g_list(n_x), _g_list(n_y)
+    template = (r"x = %.6g \cdot " + vx + r" + %.6g \cdot " + vx + " = " + vx + _SEP
+                + r"y = %.6g \cdot " + vy + r" + %.6g \cdot " + vy + " = " + vy)
+    if len(_MIX_TEMPLATES) < 256:  # templates of the common sizes, never results
+        _MIX_TEMPLATES[(n_x, n_y)] = template
+    return template
+
+
+def _plain_g(text: str) -> bool:
+    """True when every ``%.6g`` number in ``text`` is what ``num`` writes: no exponent, inf, nan or -0.
+
+    Only for templates whose fixed text has no "e", no "n" and no "-0".
+    """
+    return not ("e" in text or "n" in text or "-0," in text or "-0]" in text or "-0 " in text or "-0}" in text
+                or text.endswith("-0") or "-0" + _SEP in text)
 
 
 @mistake("mixup", "swapped_lambda", "Weighted sample 1 by 1 - lam and sample 2 by lam.")
