@@ -476,9 +476,9 @@ def _flat_nested(value: Any, depth: int) -> tuple[list[float], list[int]] | None
         items = list(chain.from_iterable(items))
     kinds = set(map(type, items))
     if kinds != _ONLY_FLOAT:
-        if not kinds <= _NUMBER_TYPES or any(type(v) is int and not -_INT64 <= v < _INT64 for v in items):
+        if not kinds <= _NUMBER_TYPES or not (-_INT64 <= min(items) and max(items) < _INT64):  # numpy's int64
             return None
-        items = [float(v) for v in items]
+        items = list(map(float, items))
     if len(items) > MAX_ELEMENTS:
         return None
     total = sum(items)
