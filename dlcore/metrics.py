@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from itertools import chain
+from operator import add
 from typing import Any
 
 import numpy as np
@@ -93,7 +94,10 @@ def _np_sum(xs: list[float], lo: int, n: int) -> float:
         return res
     if n <= 128:
         end = lo + n - n % 8
-        r0, r1, r2, r3, r4, r5, r6, r7 = [sum(xs[j:end:8], 0.0) for j in range(lo, lo + 8)]
+        r = xs[lo:lo + 8]
+        for k in range(lo + 8, end, 8):
+            r = list(map(add, r, xs[k:k + 8]))
+        r0, r1, r2, r3, r4, r5, r6, r7 = r
         res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
         for i in range(end, lo + n):
             res += xs[i]

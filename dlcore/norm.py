@@ -69,12 +69,6 @@ def _stats(groups: list[list[float]], eps: float, group: str) -> tuple[list[floa
     return mean, var, [math.sqrt(v + eps) for v in var]
 
 
-def _bmatrix(texts: list[str], width: int) -> str:
-    """``mat`` of a row-major matrix whose numbers are already formatted."""
-    rows = [" & ".join(texts[i:i + width]) for i in range(0, len(texts), width)]
-    return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
-
-
 def _bn_answer(mean: Array, var: Array, y: Array) -> dict[str, Any]:
     return {"mean": mean.ravel().tolist(), "var": var.ravel().tolist(), "normalized": (y + 0.0).tolist()}
 
@@ -101,14 +95,44 @@ def batchnorm(*, batch: list[list[float]], eps: float, gamma: float | list[float
 def _norm_steps(mean: list[float], var: list[float], eps: float, x_hat: list[list[float]], y: list[list[float]],
                 width: int, mean_step: tuple[str, str], var_step: tuple[str, str], normalise: str) -> tuple[Step, ...]:
     """The four steps of batch and layer norm, every number formatted once."""
-    n_m, n_xh = len(mean), len(x_hat) * width
-    texts = nums([eps, *mean, *var, *chain.from_iterable(x_hat), *chain.from_iterable(y)])
+    n_m, n_rows = len(mean), len(x_hat)
+    template = _NORM_TEMPLATES.get((n_m, n_rows, width))
+    if template is None:
+        template = _norm_template(n_m, n_rows, width)
+    text = template % (*mean, *var, eps, *chain.from_iterable(x_hat), *chain.from_iterable(y))
+    if _plain_g(text):
+        mean_tex, var_tex, eps_tex, x_hat_tex, y_tex = text.split(_SEP)
+    else:  # exponents, -0, inf or nan: num's own formatting
+        n_xh = n_rows * width
+        texts = nums([eps, *mean, *var, *chain.from_iterable(x_hat), *chain.from_iterable(y)])
+        eps_tex = texts[0]
+        mean_tex = "[" + ", ".join(texts[1:1 + n_m]) + "]"
+        var_tex = "[" + ", ".join(texts[1 + n_m:1 + 2 * n_m]) + "]"
+        x_hat_tex = _bmatrix_body(texts[1 + 2 * n_m:1 + 2 * n_m + n_xh], width)
+        y_tex = _bmatrix_body(texts[1 + 2 * n_m + n_xh:], width)
     return (
-        Step(mean_step[0], mean_step[1] + "[" + ", ".join(texts[1:1 + n_m]) + "]", mean),
-        Step(var_step[0], var_step[1] + "[" + ", ".join(texts[1 + n_m:1 + 2 * n_m]) + "]", var),
-        Step("Normalise", normalise % texts[0] + _bmatrix(texts[1 + 2 * n_m:1 + 2 * n_m + n_xh], width), x_hat),
-        Step("Scale and shift", r"y = \gamma \hat x + \beta = " + _bmatrix(texts[1 + 2 * n_m + n_xh:], width), y),
+        Step(mean_step[0], mean_step[1] + mean_tex, mean),
+        Step(var_step[0], var_step[1] + var_tex, var),
+        Step("Normalise", normalise % eps_tex + _BEGIN + x_hat_tex + _END, x_hat),
+        Step("Scale and shift", r"y = \gamma \hat x + \beta = " + _BEGIN + y_tex + _END, y),
     )
+
+
+_BEGIN, _END = r"\begin{bmatrix} ", r" \end{bmatrix}"
+_NORM_TEMPLATES: dict[tuple[int, int, int], str] = {}
+
+
+def _bmatrix_body(texts: list[str], width: int) -> str:
+    return r" \\ ".join([" & ".join(texts[i:i + width]) for i in range(0, len(texts), width)])
+
+
+def _norm_template(n_m: int, n_rows: int, width: int) -> str:
+    """The numbers of the four norm steps as one ``%`` template: means, variances, eps, x_hat, y (joined by _SEP)."""
+    body = _bmatrix_body(["%.6g"] * (n_rows * width), width)
+    template = _SEP.join([_g_list(n_m), _g_list(n_m), "%.6g", body, body])
+    if len(_NORM_TEMPLATES) < 256:  # templates of the common sizes, never results
+        _NORM_TEMPLATES[(n_m, n_rows, width)] = template
+    return template
 
 
 def _bn_mistake(batch: list[list[float]], eps: float, gamma: Any, beta: Any, *, axes: tuple[int, ...] = (0,),

@@ -267,9 +267,16 @@ def _checker(p: Param) -> Callable[[str, Any], Any]:
             if type(v) is list and v and type(v[0]) is list:
                 width = len(v[0])
                 if set(map(type, v)) == _ONLY_LISTS and set(map(len, v)) == {width} and 0 < len(v) * width <= MAX_ELEMENTS:
-                    flat = _floats(list(chain.from_iterable(v)), lo, hi)
-                    if flat is not None:
-                        return [flat[i:i + width] for i in range(0, len(flat), width)]
+                    flat = list(chain.from_iterable(v))
+                    if set(map(type, flat)) == _ONLY_FLOATS:  # the common case: checked without a copy
+                        total = sum(flat)
+                        if total - total == 0.0 and (lo == -_FLOAT_MAX or lo <= min(flat)) \
+                                and (hi == _FLOAT_MAX or max(flat) <= hi):
+                            return list(map(list, v))
+                    else:
+                        floats = _floats(flat, lo, hi)
+                        if floats is not None:
+                            return [floats[i:i + width] for i in range(0, len(floats), width)]
             return _one(name, v, p)
         return check_matrix
     def check_json(name: str, v: Any) -> Any:
