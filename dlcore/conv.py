@@ -824,10 +824,15 @@ def conv_transpose2d(*, input: Any, kernel: Any, bias: float | list[float], stri
     for i in range(t.h):
         for j in range(t.w):
             n = i * t.w + j
-            block = [[0.0] * kk for _ in b]
-            for c, k_c in enumerate(k):
-                x_cij = x[c * hw + n]
-                block = [[acc + x_cij * v for acc, v in zip(blk, k_co, strict=True)] for blk, k_co in zip(block, k_c, strict=True)]
+            if len(k) == 1:  # one input channel: the sum over c is 0.0 + x[i][j] * K, as in the loop below
+                x_ij = x[n]
+                block = [[0.0 + x_ij * v for v in k_o] for k_o in k[0]]
+            else:
+                block = [[0.0] * kk for _ in b]
+                for c, k_c in enumerate(k):
+                    x_cij = x[c * hw + n]
+                    block = [[acc + x_cij * v for acc, v in zip(blk, k_co, strict=True)]
+                             for blk, k_co in zip(block, k_c, strict=True)]
             top = i * stride * wf + j * stride
             for y_o, blk in zip(full, block, strict=True):
                 for row_at, blk_at in corners:
