@@ -173,6 +173,11 @@ def _bmatrix(texts: list[list[str]]) -> str:
     return r"\begin{bmatrix} " + r" \\ ".join([" & ".join(row) for row in texts]) + r" \end{bmatrix}"
 
 
+def _bmatrix_template(h: int, w: int) -> str:
+    """A %-template of an h x w ``bmatrix``: ``template % tuple(texts)`` is ``_bmatrix`` of the texts as rows."""
+    return r"\begin{bmatrix} " + r" \\ ".join([" & ".join(["%s"] * w)] * h) + r" \end{bmatrix}"
+
+
 def _pad_rows(x: list[list[float]], p: int) -> list[list[float]]:
     """Zero-pad a matrix by ``p`` on every side."""
     if not p:
@@ -609,26 +614,23 @@ def conv2d_multi(*, input: Any, filters: Any, bias: list[float] | None, stride: 
         {"input": input, "filters": filters, "bias": bias, "stride": stride, "padding": padding})
     outs = [_channel_sum(raw_f, b_f) for raw_f, b_f in zip(raw, m.b, strict=True)]
     n_c, n = len(m.x), h_out * w_out
-    tex = nums([v for raw_f in raw for raw_fc in raw_f for v in raw_fc] + [v for out_f in outs for v in out_f] + m.b)
-    rows = range(0, n, w_out)
+    flat = list(chain.from_iterable(chain.from_iterable(raw)))
+    flat += chain.from_iterable(outs)
+    tex = nums(flat + m.b)  # every number of the steps, formatted once
+    tpl = _bmatrix_template(h_out, w_out)
+    mats = [tpl % tuple(tex[s:s + n]) for s in range(0, len(flat), n)]  # the S maps, then the outputs
     steps = []
     if padding:
         wp = m.w + 2 * padding
         x_pad = [[pad[r:r + wp] for r in range(0, len(pad), wp)] for pad in pads]
         steps.append(Step("Zero-padded input", rf"{n_c} \times {m.h + 2 * padding} \times {wp}", x_pad))
-    s_tex, o_tex, b_tex = 0, len(m.k) * n_c * n, len(tex) - len(m.b)
-    out = []
+    b_tex, o_mat, out = tex[len(flat):], len(m.k) * n_c, []
     for f, (raw_f, flat_f) in enumerate(zip(raw, outs, strict=True)):
         for c, raw_fc in enumerate(raw_f):
-            latex = _bmatrix([tex[s_tex + r:s_tex + r + w_out] for r in rows])
-            steps.append(_new_step((f"Filter {f}, channel {c}: cross-correlation", latex, _maps(raw_fc, w_out))))
-            s_tex += n
+            steps.append(_new_step((f"Filter {f}, channel {c}: cross-correlation", mats[f * n_c + c], _maps(raw_fc, w_out))))
         out.append(out_f := _maps(flat_f, w_out))
         sum_latex = " + ".join([f"S_{{{f},{c}}}" for c in range(n_c)])
-        latex = _bmatrix([tex[o_tex + r:o_tex + r + w_out] for r in rows])
-        steps.append(_new_step((f"Filter {f}: sum over channels + bias",
-                                f"{sum_latex} + {tex[b_tex + f]} = {latex}", out_f)))
-        o_tex += n
+        steps.append(_new_step((f"Filter {f}: sum over channels + bias", f"{sum_latex} + {b_tex[f]} = {mats[o_mat + f]}", out_f)))
     shape = [len(out), h_out, w_out]
     steps.append(Step("Output shape", rf"{shape[0]} \times {h_out} \times {w_out}", shape))
     return Solution(out, tuple(steps))
