@@ -13,6 +13,8 @@ from dlcore.params import Param
 from dlcore.registry import mistake, solver
 from dlcore.types import Solution, Step
 
+_new = tuple.__new__  # Step(label, latex, value) without the NamedTuple's Python-level __new__
+
 __all__ = [
     "conv_output_size", "pool_output_size", "conv_transpose_output_size", "CnnLayer", "parse_cnn_layers",
     "conv2d_output_shape", "conv2d_param_count", "pool_output_shape", "conv_transpose_output_shape",
@@ -612,13 +614,20 @@ def receptive_field(*, layers: Any) -> Solution:
     """
     r, j = 1, 1
     steps: list[Step] = []
-    for i, (k, s) in enumerate(_rf_layers(layers), start=1):
+    for (k, s), (i, r_label, j_label) in zip(_rf_layers(layers), _RF_LABELS, strict=False):
         r_new, j_new = r + (k - 1) * j, j * s
-        steps += (Step(f"Layer {i}: receptive field", f"r_{{{i}}} = {r} + ({k}-1)\\cdot{j} = {r_new}", r_new),
-                  Step(f"Layer {i}: jump (input pixels between neighbouring units)", f"j_{{{i}}} = {j}\\cdot{s} = {j_new}", j_new))
+        steps += (_new(Step, (r_label, _RF_R % (i, r, k, j, r_new), r_new)),
+                  _new(Step, (j_label, _RF_J % (i, j, s, j_new), j_new)))
         r, j = r_new, j_new
-    steps.append(Step("Receptive field", rf"{r} \times {r}", r))
+    steps.append(_new(Step, ("Receptive field", _RF_TOTAL % (r, r), r)))
     return Solution(r, tuple(steps))
+
+
+_RF_R = "r_{%d} = %d + (%d-1)\\cdot%d = %d"
+_RF_J = "j_{%d} = %d\\cdot%d = %d"
+_RF_TOTAL = r"%d \times %d"
+_RF_LABELS = [(i, f"Layer {i}: receptive field", f"Layer {i}: jump (input pixels between neighbouring units)")
+              for i in range(1, _MAX_LAYERS + 1)]  # _rf_layers refuses more layers
 
 
 @mistake("receptive_field", "summed_kernels_ignoring_stride", "Added up k - 1 of every layer, ignoring the strides.")
@@ -681,17 +690,34 @@ def depthwise_separable_cost(
         height, width, in_channels, out_channels, kernel, stride, padding, batch)
     separable = depthwise + pointwise
     ratio = standard / separable
-    pre = rf"{batch} \cdot {h_out} \cdot {w_out}"
+    t_h, t_w, t_std, t_dw, t_pw, t_sep, t_ratio = (_DW_TEX % (
+        height, padding, kernel, stride, h_out, width, padding, kernel, stride, w_out,
+        batch, h_out, w_out, kernel, in_channels, out_channels, standard,
+        batch, h_out, w_out, kernel, in_channels, depthwise,
+        batch, h_out, w_out, in_channels, out_channels, pointwise,
+        depthwise, pointwise, separable, standard, separable, num(ratio))).split("\x00")
     steps = (
-        Step("Output height", rf"H_{{out}} = \lfloor ({height} + 2\cdot{padding} - {kernel})/{stride} \rfloor + 1 = {h_out}", h_out),
-        Step("Output width", rf"W_{{out}} = \lfloor ({width} + 2\cdot{padding} - {kernel})/{stride} \rfloor + 1 = {w_out}", w_out),
-        Step("Standard convolution", rf"{pre} \cdot {kernel}^2 \cdot {in_channels} \cdot {out_channels} = {standard}", standard),
-        Step("Depthwise (one k x k filter per input channel)", rf"{pre} \cdot {kernel}^2 \cdot {in_channels} = {depthwise}", depthwise),
-        Step("Pointwise (1 x 1 convolution)", rf"{pre} \cdot {in_channels} \cdot {out_channels} = {pointwise}", pointwise),
-        Step("Depthwise separable", rf"{depthwise} + {pointwise} = {separable}", separable),
-        Step("Ratio standard / separable", rf"{standard} / {separable} = {num(ratio)}", ratio),
+        _new(Step, ("Output height", t_h, h_out)),
+        _new(Step, ("Output width", t_w, w_out)),
+        _new(Step, ("Standard convolution", t_std, standard)),
+        _new(Step, ("Depthwise (one k x k filter per input channel)", t_dw, depthwise)),
+        _new(Step, ("Pointwise (1 x 1 convolution)", t_pw, pointwise)),
+        _new(Step, ("Depthwise separable", t_sep, separable)),
+        _new(Step, ("Ratio standard / separable", t_ratio, ratio)),
     )
     return Solution({"standard_mults": standard, "separable_mults": separable, "ratio": ratio}, steps)
+
+
+# The LaTeX of the seven steps, joined by NUL; every number is an int (%d writes what str does) but the ratio.
+_DW_TEX = "\x00".join([
+    r"H_{out} = \lfloor (%d + 2\cdot%d - %d)/%d \rfloor + 1 = %d",
+    r"W_{out} = \lfloor (%d + 2\cdot%d - %d)/%d \rfloor + 1 = %d",
+    r"%d \cdot %d \cdot %d \cdot %d^2 \cdot %d \cdot %d = %d",
+    r"%d \cdot %d \cdot %d \cdot %d^2 \cdot %d = %d",
+    r"%d \cdot %d \cdot %d \cdot %d \cdot %d = %d",
+    r"%d + %d = %d",
+    r"%d / %d = %s",
+])
 
 
 def _dw_answer(standard: int, separable: int) -> dict[str, Any]:
