@@ -843,19 +843,23 @@ def conv_transpose2d(*, input: Any, kernel: Any, bias: float | list[float], stri
             blocks.append(block)
             labels.append(f"x[{i}][{j}] * K added at ({i * stride}, {j * stride})")
     full = [[v + b_o for v in y_o] for y_o, b_o in zip(full, b, strict=True)]
-    out = [[v for r in range(padding * wf, (padding + h_out) * wf, wf) for v in y_o[r + padding:r + padding + w_out]] for y_o in full]
-    texts = nums([v for block in blocks for v in block[0]] + full[0] + (out[0] if padding else []))  # formatted once
-    nb = len(blocks) * kk
-    latex = [_bmatrix([texts[s + r:s + r + kw] for r in range(0, kk, kw)]) for s in range(0, nb, kk)]
-    latex.append(_bmatrix([texts[nb + r:nb + r + wf] for r in range(0, hf * wf, wf)]))
-    steps = [_new_step((label, tex, _maps(block[0], kw) if single else [_maps(blk, kw) for blk in block]))
-             for label, tex, block in zip(labels, latex, blocks, strict=False)]
-    full_rows = [_maps(y_o, wf) for y_o in full]
-    steps.append(Step("Sum of the placed copies + bias (uncropped)", latex[-1], full_rows[0] if single else full_rows))
-    out_rows = [_maps(y_o, w_out) for y_o in out]
+    flat = list(chain.from_iterable([block[0] for block in blocks]))
+    nb, nf = len(flat), hf * wf
+    flat += full[0]
     if padding:
-        s = nb + hf * wf
-        crop = _bmatrix([texts[s + r:s + r + w_out] for r in range(0, h_out * w_out, w_out)])
+        out = [[v for r in range(padding * wf, (padding + h_out) * wf, wf) for v in y_o[r + padding:r + padding + w_out]] for y_o in full]
+        flat += out[0]
+    texts = nums(flat)  # every number of the steps, formatted once
+    tpl = _bmatrix_template(kh, kw)
+    steps = [_new_step((label, tpl % tuple(texts[s:s + kk]), _maps(block[0], kw) if single else [_maps(blk, kw) for blk in block]))
+             for label, s, block in zip(labels, range(0, nb, kk), blocks, strict=True)]
+    full_rows = [_maps(y_o, wf) for y_o in full]
+    steps.append(Step("Sum of the placed copies + bias (uncropped)", _bmatrix_template(hf, wf) % tuple(texts[nb:nb + nf]),
+                      full_rows[0] if single else full_rows))
+    out_rows = full_rows  # without padding nothing is cropped
+    if padding:
+        out_rows = [_maps(y_o, w_out) for y_o in out]
+        crop = _bmatrix_template(h_out, w_out) % tuple(texts[nb + nf:])
         steps.append(Step(f"Crop {padding} from each side", crop, out_rows[0] if single else out_rows))
     shape = [h_out, w_out] if single else [len(b), h_out, w_out]
     steps.append(Step("Output shape", r" \times ".join(str(n) for n in shape), shape))
