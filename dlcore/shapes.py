@@ -543,13 +543,30 @@ def flatten_size(*, input: list[int], layers: Any, ceil_mode: bool) -> Solution:
     784
     """
     parsed = parse_cnn_layers(layers)
-    if any(layer.kind == "FC" for layer in parsed):
+    if "FC" in [layer.kind for layer in parsed]:
         raise SolverError("flatten_size takes only CONV and POOL layers (the FC layers come after flattening).")
-    rows = _summarize(_input_hwc(input), parsed, ceil_mode=ceil_mode)
-    steps = [Step(f"{r['layer']}: output shape", r" \times ".join(map(str, r["shape"])), r["shape"]) for r in rows]
-    h, w, c = rows[-1]["shape"]
-    steps.append(Step("Flattened size", rf"{h} \cdot {w} \cdot {c} = {h * w * c}", h * w * c))
-    return Solution(h * w * c, tuple(steps))
+    h, w, c = _input_hwc(input)
+    steps = []
+    for i, layer in enumerate(parsed):  # the CONV and POOL rows of _summarize, without building them
+        k = layer.kernel
+        if layer.kind == "CONV":
+            p = layer.padding
+            fits = k <= h + 2 * p and k <= w + 2 * p  # else the error names the axis
+            h = conv_output_size(h, k, layer.stride, p, axis=f"height at layer {i}" if not fits else "")
+            w = conv_output_size(w, k, layer.stride, p, axis=f"width at layer {i}" if not fits else "")
+            c = layer.n
+        else:
+            fits = k <= h and k <= w
+            h = pool_output_size(h, k, k, 0, ceil_mode, axis=f"height at layer {i}" if not fits else "")
+            w = pool_output_size(w, k, k, 0, ceil_mode, axis=f"width at layer {i}" if not fits else "")
+        steps.append(_new(Step, (layer.name + ": output shape", _SHAPE_TEX % (h, w, c), [h, w, c])))
+    size = h * w * c
+    steps.append(_new(Step, ("Flattened size", _FLAT_TEX % (h, w, c, size), size)))
+    return Solution(size, tuple(steps))
+
+
+_SHAPE_TEX = r"%d \times %d \times %d"
+_FLAT_TEX = r"%d \cdot %d \cdot %d = %d"
 
 
 @mistake("flatten_size", "forgot_channels", "Flattened H*W only, forgetting the channels.")
