@@ -918,25 +918,32 @@ def pool2d(*, input: list[list[float]], mode: str, kernel: int, stride: int | No
     x_tex = nums([v for row in input for v in row])
     x_tex_rows = [x_tex[r:r + w_in] for r in range(0, len(x_tex), w_in)]
     col_labels = [f"{j}): rows %s, columns {w0}-{w1 - 1}" for j, (w0, w1, _) in enumerate(cols)]
-    labels, windows, values, out_tex = [], [], [], []
-    for i, (h0, h1, _) in enumerate(rows):
-        band, tband, label_i = input[h0:h1], x_tex_rows[h0:h1], f"Window ({i}, "
-        for label_j, (w0, w1, _) in zip(col_labels, cols, strict=True):
-            labels.append(label_i + label_j % f"{h0}-{h1 - 1}")
-            window = [v for row in band for v in row[w0:w1]]
-            windows.append(texts := [t for row in tband for t in row[w0:w1]])
-            if mode == "max":  # the maximum is one of the window's numbers: its text is already there
-                values.append(v := max(window))
-                out_tex.append(texts[window.index(v)])
-            else:
-                values.append(sum(window))
+    col_slices = [slice(w0, w1) for w0, w1, _ in cols]
     if mode == "max":
-        latex = [rf"\max[{', '.join(texts)}] = {t}" for texts, t in zip(windows, out_tex, strict=True)]
-    else:
-        divisors = [ph * pw if count_include_pad else (h1 - h0) * (w1 - w0) for h0, h1, ph in rows for w0, w1, pw in cols]
-        values = [v / d for v, d in zip(values, divisors, strict=True)]
-        out_tex = nums(values)
-        latex = [f"({' + '.join(texts)}) / {d} = {t}" for texts, d, t in zip(windows, divisors, out_tex, strict=True)]
+        steps, values, out_tex = [], [], []
+        for i, (h0, h1, _) in enumerate(rows):
+            band, tband, label_i, rows_i = input[h0:h1], x_tex_rows[h0:h1], f"Window ({i}, ", f"{h0}-{h1 - 1}"
+            for label_j, sl in zip(col_labels, col_slices, strict=True):
+                window = [v for row in band for v in row[sl]]
+                texts = [t for row in tband for t in row[sl]]
+                values.append(v := max(window))  # the maximum is one of the window's numbers: its text is already there
+                out_tex.append(t := texts[window.index(v)])
+                steps.append(_new_step((label_i + label_j % rows_i, rf"\max[{', '.join(texts)}] = {t}", v)))
+        w_out = len(cols)
+        out = [values[r:r + w_out] for r in range(0, len(values), w_out)]
+        steps.append(Step("Pooled map", _bmatrix([out_tex[r:r + w_out] for r in range(0, len(out_tex), w_out)]), out))
+        return Solution(out, tuple(steps))
+    labels, windows, sums = [], [], []
+    for i, (h0, h1, _) in enumerate(rows):
+        band, tband, label_i, rows_i = input[h0:h1], x_tex_rows[h0:h1], f"Window ({i}, ", f"{h0}-{h1 - 1}"
+        for label_j, sl in zip(col_labels, col_slices, strict=True):
+            labels.append(label_i + label_j % rows_i)
+            windows.append([t for row in tband for t in row[sl]])
+            sums.append(sum([v for row in band for v in row[sl]]))
+    divisors = [ph * pw if count_include_pad else (h1 - h0) * (w1 - w0) for h0, h1, ph in rows for w0, w1, pw in cols]
+    values = [v / d for v, d in zip(sums, divisors, strict=True)]
+    out_tex = nums(values)
+    latex = [f"({' + '.join(texts)}) / {d} = {t}" for texts, d, t in zip(windows, divisors, out_tex, strict=True)]
     w_out = len(cols)
     out = [values[r:r + w_out] for r in range(0, len(values), w_out)]
     steps = list(map(_new_step, zip(labels, latex, values, strict=True)))
