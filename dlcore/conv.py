@@ -806,14 +806,23 @@ _TCONV2D_PARAMS = {
 }
 
 
-@solver("conv_transpose2d", params=_TCONV2D_PARAMS)
-def conv_transpose2d(*, input: Any, kernel: Any, bias: float | list[float], stride: int, padding: int) -> Solution:  # noqa: A002
+def _prepare_tconv2d(p: dict[str, Any]) -> dict[str, Any]:
+    """Check the input, kernel and bias once for the solver and its mistakes (nothing added on an error)."""
+    try:
+        return {**p, "inputs": _tconv2d_inputs(p["input"], p["kernel"], p["bias"])}
+    except SolverError:
+        return p
+
+
+@solver("conv_transpose2d", params=_TCONV2D_PARAMS, prepare=_prepare_tconv2d)
+def conv_transpose2d(*, input: Any, kernel: Any, bias: float | list[float], stride: int, padding: int,  # noqa: A002
+                     inputs: _TConvInputs | None = None) -> Solution:
     """2-D transposed convolution: y[:, i*s:i*s+k, j*s:j*s+k] += x[i][j] * K, H_out = (H - 1)s - 2p + k, crop p per side.
 
     >>> conv_transpose2d(input=[[1, 2]], kernel=[[1, 1], [1, 1]], bias=0.0, stride=2, padding=0).answer["shape"]
     [2, 4]
     """
-    t = _tconv2d_inputs(input, kernel, bias)
+    t = inputs or _tconv2d_inputs(input, kernel, bias)
     h_out = conv_transpose_output_size(t.h, t.kh, stride, padding, axis="height")
     w_out = conv_transpose_output_size(t.w, t.kw, stride, padding, axis="width")
     _check_cells(h_out, w_out)
@@ -866,28 +875,37 @@ def conv_transpose2d(*, input: Any, kernel: Any, bias: float | list[float], stri
     return Solution({"output": out_rows[0] if single else out_rows, "shape": shape}, tuple(steps))
 
 
+def _tconv2d_of(p: dict[str, Any]) -> tuple[Array, Array, Array, bool]:
+    """``_tconv2d_arrays`` of a mistake's parameters, from the inputs the solver's ``prepare`` checked when there."""
+    t: _TConvInputs | None = p.get("inputs")
+    if t is None:
+        return _tconv2d_arrays(p["input"], p["kernel"], p["bias"])
+    w = list(chain.from_iterable(chain.from_iterable(t.k)))
+    return (_f(t.x).reshape(t.c_in, t.h, t.w), _f(w).reshape(t.c_in, len(t.b), t.kh, t.kw), _f(t.b), t.single)
+
+
 @mistake("conv_transpose2d", "forgot_stride_insertion", "Placed the copies one pixel apart, ignoring the stride.")
-def _tconv2d_no_stride(*, input: Any, kernel: Any, bias: float | list[float], padding: int, **_: Any) -> dict[str, Any]:  # noqa: A002
-    x, w, b, single = _tconv2d_arrays(input, kernel, bias)
-    return _tconv2d_answer(conv_transpose_2d(x, w, 1, padding) + b[:, None, None], single)
+def _tconv2d_no_stride(**p: Any) -> dict[str, Any]:
+    x, w, b, single = _tconv2d_of(p)
+    return _tconv2d_answer(conv_transpose_2d(x, w, 1, p["padding"]) + b[:, None, None], single)
 
 
 @mistake("conv_transpose2d", "treated_as_convolution", "Computed an ordinary convolution instead.")
-def _tconv2d_as_conv(*, input: Any, kernel: Any, bias: float | list[float], stride: int, padding: int) -> dict[str, Any]:  # noqa: A002
-    x, w, b, single = _tconv2d_arrays(input, kernel, bias)
-    return _tconv2d_answer(xcorr2d(x, w.transpose(1, 0, 2, 3), stride, padding) + b[:, None, None], single)
+def _tconv2d_as_conv(**p: Any) -> dict[str, Any]:
+    x, w, b, single = _tconv2d_of(p)
+    return _tconv2d_answer(xcorr2d(x, w.transpose(1, 0, 2, 3), p["stride"], p["padding"]) + b[:, None, None], single)
 
 
 @mistake("conv_transpose2d", "did_not_crop", "Forgot to crop the padding.")
-def _tconv2d_no_crop(*, input: Any, kernel: Any, bias: float | list[float], stride: int, **_: Any) -> dict[str, Any]:  # noqa: A002
-    x, w, b, single = _tconv2d_arrays(input, kernel, bias)
-    return _tconv2d_answer(conv_transpose_2d(x, w, stride, 0) + b[:, None, None], single)
+def _tconv2d_no_crop(**p: Any) -> dict[str, Any]:
+    x, w, b, single = _tconv2d_of(p)
+    return _tconv2d_answer(conv_transpose_2d(x, w, p["stride"], 0) + b[:, None, None], single)
 
 
 @mistake("conv_transpose2d", "flipped_kernel", "Placed the kernel rotated by 180 degrees.")
-def _tconv2d_flipped(*, input: Any, kernel: Any, bias: float | list[float], stride: int, padding: int) -> dict[str, Any]:  # noqa: A002
-    x, w, b, single = _tconv2d_arrays(input, kernel, bias)
-    return _tconv2d_answer(conv_transpose_2d(x, w[:, :, ::-1, ::-1], stride, padding) + b[:, None, None], single)
+def _tconv2d_flipped(**p: Any) -> dict[str, Any]:
+    x, w, b, single = _tconv2d_of(p)
+    return _tconv2d_answer(conv_transpose_2d(x, w[:, :, ::-1, ::-1], p["stride"], p["padding"]) + b[:, None, None], single)
 
 
 # --------------------------------------------------------------------------- pooling and unpooling
