@@ -317,11 +317,11 @@ def inverted_dropout(*, a: list[float], mask: list[int], keep_prob: float) -> So
         out_tex = r"\frac{a \odot m}{" + texts[0] + "} = [" + o_tex + "]"
         a_tex = "[" + a_tex + "]"
     steps = (
-        Step("Drop the masked units", kept_tex, kept),
-        Step("Scale the kept units by 1/p", out_tex, out),
-        Step("Expected value over random masks (why no scaling is needed at test time)", _EXPECTED + a_tex, a),
+        _new(Step, ("Drop the masked units", kept_tex, kept)),
+        _new(Step, ("Scale the kept units by 1/p", out_tex, out)),
+        _new(Step, ("Expected value over random masks (why no scaling is needed at test time)", _EXPECTED + a_tex, a)),
     )
-    return Solution(out, steps)
+    return _new(Solution, (out, steps))
 
 
 _BITS = frozenset({0, 1})
@@ -405,11 +405,13 @@ def mixup(*, x1: list[float], y1: list[float], x2: list[float], y2: list[float],
         x1_tex, x2_tex, xm_tex, y1_tex, y2_tex, ym_tex = ("[" + ", ".join(texts[i:j]) + "]" for i, j in pairwise(ends))
         x_tex = rf"x = {texts[0]} \cdot {x1_tex} + {texts[1]} \cdot {x2_tex} = {xm_tex}"
         y_tex = rf"y = {texts[0]} \cdot {y1_tex} + {texts[1]} \cdot {y2_tex} = {ym_tex}"
-    steps = (Step("Mixed input", x_tex, x), Step("Mixed label", y_tex, y))
-    return Solution({"x": x, "y": y}, steps)
+    steps = (_new(Step, ("Mixed input", x_tex, x)), _new(Step, ("Mixed label", y_tex, y)))
+    return _new(Solution, ({"x": x, "y": y}, steps))
 
 
 _SEP = "\x00"
+_NEG_ZERO = "-0" + _SEP
+_new = tuple.__new__  # Step(label, latex, value) without the NamedTuple's Python-level __new__
 _MIX_TEMPLATES: dict[tuple[int, int], str] = {}
 
 
@@ -432,8 +434,10 @@ def _plain_g(text: str) -> bool:
 
     Only for templates whose fixed text has no "e", no "n" and no "-0".
     """
-    return not ("e" in text or "n" in text or "-0," in text or "-0]" in text or "-0 " in text or "-0}" in text
-                or text.endswith("-0") or "-0" + _SEP in text)
+    if "e" in text or "n" in text:
+        return False
+    return "-0" not in text or not ("-0," in text or "-0]" in text or "-0 " in text or "-0}" in text
+                                    or text.endswith("-0") or _NEG_ZERO in text)
 
 
 @mistake("mixup", "swapped_lambda", "Weighted sample 1 by 1 - lam and sample 2 by lam.")

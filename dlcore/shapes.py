@@ -562,7 +562,7 @@ def flatten_size(*, input: list[int], layers: Any, ceil_mode: bool) -> Solution:
         steps.append(_new(Step, (layer.name + ": output shape", _SHAPE_TEX % (h, w, c), [h, w, c])))
     size = h * w * c
     steps.append(_new(Step, ("Flattened size", _FLAT_TEX % (h, w, c, size), size)))
-    return Solution(size, tuple(steps))
+    return _new(Solution, (size, tuple(steps)))
 
 
 _SHAPE_TEX = r"%d \times %d \times %d"
@@ -637,7 +637,7 @@ def receptive_field(*, layers: Any) -> Solution:
                   _new(Step, (j_label, _RF_J % (i, j, s, j_new), j_new)))
         r, j = r_new, j_new
     steps.append(_new(Step, ("Receptive field", _RF_TOTAL % (r, r), r)))
-    return Solution(r, tuple(steps))
+    return _new(Solution, (r, tuple(steps)))
 
 
 _RF_R = "r_{%d} = %d + (%d-1)\\cdot%d = %d"
@@ -703,8 +703,15 @@ def depthwise_separable_cost(
     ...                          stride=1, padding=0, batch=100).answer["separable_mults"]
     3844800
     """
-    h_out, w_out, standard, depthwise, pointwise = _dw_counts(
-        height, width, in_channels, out_channels, kernel, stride, padding, batch)
+    if kernel <= height + 2 * padding and kernel <= width + 2 * padding:  # _dw_counts inline
+        h_out = (height + 2 * padding - kernel) // stride + 1
+        w_out = (width + 2 * padding - kernel) // stride + 1
+        depthwise = batch * h_out * w_out * kernel * kernel * in_channels
+        standard = depthwise * out_channels
+        pointwise = batch * h_out * w_out * in_channels * out_channels
+    else:  # the kernel does not fit: _dw_counts raises the error that names the axis
+        h_out, w_out, standard, depthwise, pointwise = _dw_counts(
+            height, width, in_channels, out_channels, kernel, stride, padding, batch)
     separable = depthwise + pointwise
     ratio = standard / separable
     t_h, t_w, t_std, t_dw, t_pw, t_sep, t_ratio = (_DW_TEX % (
@@ -722,7 +729,7 @@ def depthwise_separable_cost(
         _new(Step, ("Depthwise separable", t_sep, separable)),
         _new(Step, ("Ratio standard / separable", t_ratio, ratio)),
     )
-    return Solution({"standard_mults": standard, "separable_mults": separable, "ratio": ratio}, steps)
+    return _new(Solution, ({"standard_mults": standard, "separable_mults": separable, "ratio": ratio}, steps))
 
 
 # The LaTeX of the seven steps, joined by NUL; every number is an int (%d writes what str does) but the ratio.
