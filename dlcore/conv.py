@@ -829,28 +829,31 @@ def conv_transpose2d(*, input: Any, kernel: Any, bias: float | list[float], stri
     x, k, b, single, kh, kw = t.x, t.k, t.b, t.single, t.kh, t.kw
     hw, kk = t.h * t.w, kh * kw
     hf, wf = (t.h - 1) * stride + kh, (t.w - 1) * stride + kw
-    full = [[0.0] * (hf * wf) for _ in b]  # per output channel, flat
-    blocks, labels = [], []  # blocks[n][o]: sum over c of x[c][i][j] * K[c][o], flat
     corners = [(m * wf, m * kw) for m in range(kh)]
-    for i in range(t.h):
-        for j in range(t.w):
-            n = i * t.w + j
-            if len(k) == 1:  # one input channel: the sum over c is 0.0 + x[i][j] * K, as in the loop below
-                x_ij = x[n]
-                block = [[0.0 + x_ij * v for v in k_o] for k_o in k[0]]
-            else:
-                block = [[0.0] * kk for _ in b]
-                for c, k_c in enumerate(k):
-                    x_cij = x[c * hw + n]
-                    block = [[acc + x_cij * v for acc, v in zip(blk, k_co, strict=True)]
-                             for blk, k_co in zip(block, k_c, strict=True)]
-            top = i * stride * wf + j * stride
+    labels = [f"x[{i}][{j}] * K added at ({i * stride}, {j * stride})" for i in range(t.h) for j in range(t.w)]
+    tops = [i * stride * wf + j * stride for i in range(t.h) for j in range(t.w)]
+    if len(k) == 1 and len(b) == 1:  # one channel in and out: as the loop below, without the loops over channels
+        y_0, k_0, blocks = [0.0] * (hf * wf), k[0][0], []
+        for x_ij, top in zip(x, tops, strict=True):
+            blocks.append([blk := [0.0 + x_ij * v for v in k_0]])
+            for row_at, blk_at in corners:
+                at = top + row_at
+                y_0[at:at + kw] = map(add, y_0[at:at + kw], blk[blk_at:blk_at + kw])
+        full = [y_0]
+    else:
+        full = [[0.0] * (hf * wf) for _ in b]  # per output channel, flat
+        blocks = []  # blocks[n][o]: sum over c of x[c][i][j] * K[c][o], flat
+        for n, top in enumerate(tops):
+            block = [[0.0] * kk for _ in b]
+            for c, k_c in enumerate(k):
+                x_cij = x[c * hw + n]
+                block = [[acc + x_cij * v for acc, v in zip(blk, k_co, strict=True)]
+                         for blk, k_co in zip(block, k_c, strict=True)]
             for y_o, blk in zip(full, block, strict=True):
                 for row_at, blk_at in corners:
                     at = top + row_at
                     y_o[at:at + kw] = map(add, y_o[at:at + kw], blk[blk_at:blk_at + kw])
             blocks.append(block)
-            labels.append(f"x[{i}][{j}] * K added at ({i * stride}, {j * stride})")
     full = [[v + b_o for v in y_o] for y_o, b_o in zip(full, b, strict=True)]
     flat = list(chain.from_iterable([block[0] for block in blocks]))
     nb, nf = len(flat), hf * wf
