@@ -591,20 +591,18 @@ def _flat_rounding(*, input: list[int], layers: Any, ceil_mode: bool) -> int:  #
 # --------------------------------------------------------------------------- receptive field and cost
 
 
-_KS = frozenset({"kernel", "stride"})
-
-
 def _rf_layers(layers: Any) -> list[tuple[int, int]]:
     """Validate ``[{"kernel", "stride"[, "dilation"]}]``; return (effective kernel, stride) pairs."""
     if not isinstance(layers, list) or not layers or len(layers) > _MAX_LAYERS:
         raise SolverError(f"Parameter 'layers' must be a non-empty list of at most {_MAX_LAYERS} layers.")
-    out = []
-    for i, layer in enumerate(layers):
-        if type(layer) is dict and layer.keys() == _KS:  # the common form, checked without building sets
-            k, s = layer["kernel"], layer["stride"]
+    out: list[tuple[int, int]] = []
+    for layer in layers:
+        if type(layer) is dict and len(layer) == 2:  # the common form {kernel, stride}, checked without building sets
+            k, s = layer.get("kernel"), layer.get("stride")  # None (not an int) when a key is missing
             if type(k) is int and type(s) is int and 1 <= k <= _MAX_LAYER_NUMBER and 1 <= s <= _MAX_LAYER_NUMBER:
                 out.append((k, s))
                 continue
+        i = len(out)  # every layer before this one was appended
         if not isinstance(layer, dict) or not {"kernel", "stride"} <= set(layer) or set(layer) - {"kernel", "stride", "dilation"}:
             raise SolverError(f"Layer {i} must be an object with 'kernel' and 'stride' (and optionally 'dilation').")
         vals = [layer["kernel"], layer["stride"], layer.get("dilation", 1)]
