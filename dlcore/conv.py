@@ -936,7 +936,7 @@ def pool2d(*, input: list[list[float]], mode: str, kernel: int, stride: int | No
     """
     rows, cols = _pool_windows(input, kernel, kernel if stride is None else stride, padding, ceil_mode)
     w_in = len(input[0])
-    x_tex = nums([v for row in input for v in row])
+    x_tex = nums(list(chain.from_iterable(input)))
     x_tex_rows = [x_tex[r:r + w_in] for r in range(0, len(x_tex), w_in)]
     col_labels = [f"{j}): rows %s, columns {w0}-{w1 - 1}" for j, (w0, w1, _) in enumerate(cols)]
     col_slices = [slice(w0, w1) for w0, w1, _ in cols]
