@@ -268,15 +268,22 @@ def _checker(p: Param) -> Callable[[str, Any], Any]:
                 width = len(v[0])
                 if set(map(type, v)) == _ONLY_LISTS and set(map(len, v)) == {width} and 0 < len(v) * width <= MAX_ELEMENTS:
                     flat = list(chain.from_iterable(v))
-                    if set(map(type, flat)) == _ONLY_FLOATS:  # the common case: checked without a copy
+                    kinds = set(map(type, flat))
+                    if kinds == _ONLY_FLOATS:  # the common case: checked without a copy
                         total = sum(flat)
                         if total - total == 0.0 and (lo == -_FLOAT_MAX or lo <= min(flat)) \
                                 and (hi == _FLOAT_MAX or max(flat) <= hi):
                             return list(map(list, v))
-                    else:
-                        floats = _floats(flat, lo, hi)
-                        if floats is not None:
-                            return [floats[i:i + width] for i in range(0, len(floats), width)]
+                    elif kinds <= _NUMBERS:  # integers (and floats): converted in one pass
+                        try:
+                            floats = list(map(float, flat))
+                        except OverflowError:  # `_one` raises as it does
+                            return _one(name, v, p)
+                        total = sum(floats)
+                        if total - total == 0.0 and (lo == -_FLOAT_MAX or lo <= min(floats)) \
+                                and (hi == _FLOAT_MAX or max(floats) <= hi):
+                            rows = [iter(floats)] * width  # zip takes `width` floats per row
+                            return list(map(list, zip(*rows, strict=False)))  # rows are whole
             return _one(name, v, p)
         return check_matrix
     def check_json(name: str, v: Any) -> Any:

@@ -144,7 +144,6 @@ class _NonFinite(Exception):
 _ONLY_FLOATS = frozenset({float})
 _ONLY_INTS = frozenset({int})
 _ONLY_LISTS = frozenset({list})
-_NUMBERS = frozenset({int, float})
 _KEPT = frozenset({int, str, bool, type(None)})  # plain JSON as they are
 
 
@@ -169,13 +168,8 @@ def _plain(value: Any) -> Any:
             raise _NonFinite
         if kinds == _ONLY_INTS:
             return value
-        if kinds == _ONLY_LISTS:  # a matrix of plain numbers is checked in one flat pass and kept
-            flat = list(chain.from_iterable(value))
-            if flat and set(map(type, flat)) <= _NUMBERS:
-                total = sum(flat)
-                if total - total == 0.0 or all(v - v == 0.0 for v in flat):
-                    return value
-                raise _NonFinite
+        if _all_plain_finite(value):  # nested plain JSON is checked level by level and kept
+            return value
         return [_plain(v) for v in value]
     if t is tuple:
         return [_plain(v) for v in value]
@@ -184,24 +178,48 @@ def _plain(value: Any) -> Any:
     return _plain(to_jsonable(value)) if isinstance(value, (np.ndarray, np.generic)) else value
 
 
-_FLOATS_AND_LISTS = frozenset({float, list})
+_PLAIN_KINDS = frozenset({float, int, str, bool, type(None), list, dict})
+_ONLY_STRS = frozenset({str})
 
 
-def _flat_floats_finite(values: list[Any]) -> bool:
-    """True when ``values`` are floats and lists of floats, all finite, checked in one flat pass.
+def _floats_finite(floats: list[float]) -> None:
+    """Raise _NonFinite unless every float is finite (x - x is 0.0 only for finite x)."""
+    total = sum(floats)
+    if not (total - total == 0.0 or all(v - v == 0.0 for v in floats)):  # the sum may overflow
+        raise _NonFinite
 
-    False when some value is of another kind (the caller checks those one by one);
-    raises _NonFinite on NaN or infinity.
+
+def _all_plain_finite(values: list[Any]) -> bool:
+    """True when ``values`` are plain JSON (floats, ints, strings, bools, None, lists and
+    dicts with string keys, at any depth) with every float finite.
+
+    Checked one nesting level at a time, each level in a few C-level passes. False when
+    something else turns up (tuples, numpy values, other keys: the caller converts those
+    one by one); raises _NonFinite on NaN or infinity.
     """
-    if not set(map(type, values)) <= _FLOATS_AND_LISTS:
-        return False
-    flat = list(chain.from_iterable([v if type(v) is list else (v,) for v in values]))
-    if set(map(type, flat)) != _ONLY_FLOATS:
-        return False
-    total = sum(flat)
-    if total - total == 0.0 or all(v - v == 0.0 for v in flat):  # the sum may overflow
-        return True
-    raise _NonFinite
+    level = values
+    while level:
+        kinds = set(map(type, level))
+        if kinds == _ONLY_LISTS:
+            level = list(chain.from_iterable(level))
+            continue
+        if kinds == _ONLY_FLOATS:
+            _floats_finite(level)
+            return True
+        if not kinds <= _PLAIN_KINDS:
+            return False
+        if float in kinds:
+            _floats_finite([v for v in level if type(v) is float])
+        deeper: list[Any] = []
+        if list in kinds:
+            deeper = list(chain.from_iterable([v for v in level if type(v) is list]))
+        if dict in kinds:
+            dicts = [v for v in level if type(v) is dict]
+            if not set(map(type, chain.from_iterable(dicts))) <= _ONLY_STRS:
+                return False
+            deeper.extend(chain.from_iterable(map(dict.values, dicts)))
+        level = deeper
+    return True
 
 
 def _non_finite(solver_name: str) -> SolverError:
@@ -249,12 +267,22 @@ def solve(name: str, params: dict[str, Any]) -> Solution:
     if info is None:
         info = get_solver(name)
     clean = validate(name, info.params, params)
-    sol = _run(info, info.fn, info.prepare(clean) if info.prepare else clean)
+    sol: Solution = _run(info, info.fn, info.prepare(clean) if info.prepare else clean)
     try:
         steps = sol.steps
-        if not (type(steps) is tuple and _flat_floats_finite([s.value for s in steps])):
-            steps = tuple([_checked_step(s) for s in steps])
         answer = sol.answer
+        if type(steps) is tuple:
+            # Step values and the answer (its values, for a dict) in one pass; the answer, or
+            # a value of it, that is a step's value (the same object) is checked once.
+            values = [s.value for s in steps]
+            if type(answer) is dict and set(map(type, answer)) <= _ONLY_STRS:
+                ids = set(map(id, values))
+                values += [v for v in answer.values() if id(v) not in ids]
+            elif not (values and answer is values[-1]):
+                values.append(answer)
+            if _all_plain_finite(values):
+                return sol
+        steps = tuple([_checked_step(s) for s in steps])
         if steps and answer is steps[-1].value and type(answer) is list:  # already checked, kept as it is
             return sol if steps is sol.steps else Solution(answer, steps)
         answer = _plain(answer)
