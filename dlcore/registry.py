@@ -182,13 +182,6 @@ _PLAIN_KINDS = frozenset({float, int, str, bool, type(None), list, dict})
 _ONLY_STRS = frozenset({str})
 
 
-def _floats_finite(floats: list[float]) -> None:
-    """Raise _NonFinite unless every float is finite (x - x is 0.0 only for finite x)."""
-    total = sum(floats)
-    if not (total - total == 0.0 or all(v - v == 0.0 for v in floats)):  # the sum may overflow
-        raise _NonFinite
-
-
 def _all_plain_finite(values: list[Any]) -> bool:
     """True when ``values`` are plain JSON (floats, ints, strings, bools, None, lists and
     dicts with string keys, at any depth) with every float finite.
@@ -211,15 +204,18 @@ def _all_plain_finite(values: list[Any]) -> bool:
         if not kinds <= _PLAIN_KINDS:
             return False
         if float in kinds:
-            _floats_finite([v for v in level if type(v) is float])
-        deeper: list[Any] = []
-        if list in kinds:
-            deeper = list(chain.from_iterable([v for v in level if type(v) is list]))
-        if dict in kinds:
-            dicts = [v for v in level if type(v) is dict]
-            if not set(map(type, chain.from_iterable(dicts))) <= _ONLY_STRS:
-                return False
-            deeper.extend(chain.from_iterable(map(dict.values, dicts)))
+            floats = [v for v in level if type(v) is float]
+            total = sum(floats)
+            if not (total - total == 0.0 or all(v - v == 0.0 for v in floats)):
+                raise _NonFinite
+        if dict not in kinds:
+            level = list(chain.from_iterable([v for v in level if type(v) is list])) if list in kinds else []
+            continue
+        dicts = [v for v in level if type(v) is dict]
+        if not set(map(type, chain.from_iterable(dicts))) <= _ONLY_STRS:
+            return False
+        deeper = list(chain.from_iterable([v for v in level if type(v) is list]))
+        deeper.extend(chain.from_iterable(map(dict.values, dicts)))
         level = deeper
     return True
 
