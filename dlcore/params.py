@@ -263,6 +263,8 @@ def _checker(p: Param) -> Callable[[str, Any], Any]:
             return _one(name, v, p)
         return check_int_list
     if t == "matrix":
+        bounded = lo != -_FLOAT_MAX or hi != _FLOAT_MAX  # finite floats always lie within the default bounds
+
         def check_matrix(name: str, v: Any) -> Any:
             if type(v) is list and v and type(v[0]) is list:
                 width = len(v[0])
@@ -271,19 +273,19 @@ def _checker(p: Param) -> Callable[[str, Any], Any]:
                     kinds = set(map(type, flat))
                     if kinds == _ONLY_FLOATS:  # the common case: checked without a copy
                         total = sum(flat)
-                        if total - total == 0.0 and (lo == -_FLOAT_MAX or lo <= min(flat)) \
-                                and (hi == _FLOAT_MAX or max(flat) <= hi):
+                        if total - total == 0.0 and (not bounded or lo <= min(flat) and max(flat) <= hi):
                             return list(map(list, v))
-                    elif kinds <= _NUMBERS:  # integers (and floats): converted in one pass
+                    elif kinds <= _NUMBERS:  # integers (and floats): converted row by row
                         try:
-                            floats = list(map(float, flat))
+                            rows = [list(map(float, row)) for row in v]
                         except OverflowError:  # `_one` raises as it does
                             return _one(name, v, p)
+                        if kinds == _ONLY_INTS and not bounded:  # an int converts to a finite float or raises
+                            return rows
+                        floats = list(chain.from_iterable(rows))
                         total = sum(floats)
-                        if total - total == 0.0 and (lo == -_FLOAT_MAX or lo <= min(floats)) \
-                                and (hi == _FLOAT_MAX or max(floats) <= hi):
-                            rows = [iter(floats)] * width  # zip takes `width` floats per row
-                            return list(map(list, zip(*rows, strict=False)))  # rows are whole
+                        if total - total == 0.0 and (not bounded or lo <= min(floats) and max(floats) <= hi):
+                            return rows
             return _one(name, v, p)
         return check_matrix
     def check_json(name: str, v: Any) -> Any:
