@@ -66,6 +66,18 @@ def _kind(x: Any) -> str:
             list: "a list", tuple: "a list", dict: "a mapping"}.get(type(x), type(x).__name__)
 
 
+def _call(name: str, function: Callable[..., Any], values: list[Any]) -> Any:
+    """An allow-listed function applied to evaluated arguments, with the evaluator's messages."""
+    try:
+        return _check_value(function(*values))
+    except (ExpressionError, EvaluationFailure):
+        raise
+    except (ValueError, ZeroDivisionError, OverflowError) as exc:
+        raise EvaluationFailure(f"{name}() failed: {exc}") from None
+    except TypeError:
+        raise _fail(f"wrong arguments for {name}()") from None
+
+
 def _slice(container: Any, parts: list[Any]) -> Any:
     """``container[a:b:c]`` with the evaluator's checks and messages."""
     if any(p is not None and (isinstance(p, bool) or not isinstance(p, int)) for p in parts):
@@ -433,16 +445,7 @@ class _Evaluator:
 
     def visit_Call(self, node: ast.Call) -> Any:
         assert isinstance(node.func, ast.Name)
-        fn = FUNCTIONS[node.func.id]
-        args = [self.visit(a) for a in node.args]
-        try:
-            return _check_value(fn(*args))
-        except (ExpressionError, EvaluationFailure):
-            raise
-        except (ValueError, ZeroDivisionError, OverflowError) as exc:
-            raise EvaluationFailure(f"{node.func.id}() failed: {exc}") from None
-        except TypeError:
-            raise _fail(f"wrong arguments for {node.func.id}()") from None
+        return _call(node.func.id, FUNCTIONS[node.func.id], [self.visit(a) for a in node.args])
 
 
 # --- Closures, built once per expression: the same semantics as _Evaluator, without dispatching per node ---------
@@ -581,15 +584,7 @@ def _c_call(node: ast.Call) -> _Fn:
     args = [_compile(a) for a in node.args]
 
     def fn(env: Mapping[str, Any]) -> Any:
-        values = [a(env) for a in args]
-        try:
-            return _check_value(function(*values))
-        except (ExpressionError, EvaluationFailure):
-            raise
-        except (ValueError, ZeroDivisionError, OverflowError) as exc:
-            raise EvaluationFailure(f"{name}() failed: {exc}") from None
-        except TypeError:
-            raise _fail(f"wrong arguments for {name}()") from None
+        return _call(name, function, [a(env) for a in args])
 
     return fn
 
