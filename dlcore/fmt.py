@@ -42,19 +42,44 @@ _ONLY_FLOATS = frozenset({float})
 _ONLY_LISTS = frozenset({list})
 
 
-def nums(xs: Sequence[float]) -> list[str]:
-    """``[num(x) for x in xs]`` for a list of floats, formatted in one C-level pass.
+def _common_texts() -> dict[float, str]:
+    """``num`` of the numbers quiz inputs are made of: integers up to 1000, tenths up to 100, hundredths up to 10.
 
-    ``%.6g`` is what ``num`` writes for every float except integers of 10^6 and more, exponents and -0
-    (spotted by an ``e``, or by a whole item ``-0``), which go through ``num`` one by one.
-
-    >>> nums([1.0, -0.25, 2e-9])
-    ['1', '-0.25', '2 \\\\times 10^{-9}']
+    A constant table built once at import (about 5,000 entries): a lookup instead of formatting a float.
+    Every entry is exactly ``num(key)``.
     """
-    text = (_SEP.join(["%.6g"] * len(xs)) % tuple(xs)) if xs else ""
+    keys = {float(k) for k in range(-1000, 1001)}
+    keys.update(k / 10 for k in range(-1000, 1001))
+    keys.update(k / 100 for k in range(-1000, 1001))
+    return {k: num(k) for k in keys}
+
+
+_TEXTS = _common_texts()
+
+
+def nums(xs: Sequence[float]) -> list[str]:
+    """``[num(x) for x in xs]`` for a list of floats.
+
+    Common numbers (see ``_common_texts``) are looked up; when most are not, the whole list is formatted in one
+    C-level pass: ``%.6g`` is what ``num`` writes for every float except integers of 10^6 and more, exponents
+    and -0 (spotted by an ``e``, or by a whole item ``-0``), which go through ``num`` one by one.
+
+    >>> nums([1.0, -0.25, 2e-9, 0.1 + 0.2])
+    ['1', '-0.25', '2 \\\\times 10^{-9}', '0.3']
+    """
+    if not xs:
+        return []
+    if xs[0] in _TEXTS:  # inputs are mostly common numbers, computed values mostly not: the first one decides
+        texts: list[Any] = list(map(_TEXTS.get, xs))
+        misses = texts.count(None)
+        if not misses:
+            return texts
+        if misses * 4 <= len(texts):
+            return [t if t is not None else num(x) for t, x in zip(texts, xs, strict=True)]
+    text = _SEP.join(["%.6g"] * len(xs)) % tuple(xs)
     if "e" in text or "n" in text or text.endswith("-0") or _NEG_ZERO in text:  # "n": inf and nan
         return [num(x) for x in xs]
-    return text.split(_SEP) if xs else []
+    return text.split(_SEP)
 
 
 def vec(xs: Sequence[Any], digits: int = 6) -> str:

@@ -321,7 +321,7 @@ def inverted_dropout(*, a: list[float], mask: list[int], keep_prob: float) -> So
         _new(Step, ("Scale the kept units by 1/p", out_tex, out)),
         _new(Step, ("Expected value over random masks (why no scaling is needed at test time)", _EXPECTED + a_tex, a)),
     )
-    return _new(Solution, (out, steps))
+    return _new(Solution, (out, steps, False))
 
 
 _BITS = frozenset({0, 1})
@@ -406,7 +406,7 @@ def mixup(*, x1: list[float], y1: list[float], x2: list[float], y2: list[float],
         x_tex = rf"x = {texts[0]} \cdot {x1_tex} + {texts[1]} \cdot {x2_tex} = {xm_tex}"
         y_tex = rf"y = {texts[0]} \cdot {y1_tex} + {texts[1]} \cdot {y2_tex} = {ym_tex}"
     steps = (_new(Step, ("Mixed input", x_tex, x)), _new(Step, ("Mixed label", y_tex, y)))
-    return _new(Solution, ({"x": x, "y": y}, steps))
+    return _new(Solution, ({"x": x, "y": y}, steps, False))
 
 
 _SEP = "\x00"

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from dlcore.errors import SolverError
+from dlcore.finite import non_finite_error
 from dlcore.params import Param, validate
 from dlcore.types import Solution, Step
 
@@ -220,18 +221,11 @@ def _all_plain_finite(values: list[Any]) -> bool:
     return True
 
 
-def _non_finite(solver_name: str) -> SolverError:
-    return SolverError(
-        f"Solver '{solver_name}' produced a non-finite result for these parameters; "
-        "the inputs are out of range."
-    )
-
-
 def _finite_json(solver_name: str, value: Any) -> Any:
     try:
         return _plain(value)
     except _NonFinite:
-        raise _non_finite(solver_name) from None
+        raise non_finite_error(solver_name) from None
 
 
 def _run(info: SolverInfo, fn: Callable[..., Any], clean: dict[str, Any]) -> Any:
@@ -266,6 +260,8 @@ def solve(name: str, params: dict[str, Any]) -> Solution:
         info = get_solver(name)
     clean = validate(name, info.params, params)
     sol: Solution = _run(info, info.fn, info.prepare(clean) if info.prepare else clean)
+    if sol.checked:  # the solver checked its own numbers (see Solution)
+        return sol
     try:
         steps = sol.steps
         answer = sol.answer
@@ -285,7 +281,7 @@ def solve(name: str, params: dict[str, Any]) -> Solution:
             return sol if steps is sol.steps else Solution(answer, steps)
         answer = _plain(answer)
     except _NonFinite:
-        raise _non_finite(name) from None
+        raise non_finite_error(name) from None
     return sol if steps is sol.steps and answer is sol.answer else Solution(answer, steps)
 
 

@@ -562,7 +562,7 @@ def flatten_size(*, input: list[int], layers: Any, ceil_mode: bool) -> Solution:
         steps.append(_new(Step, (layer.name + ": output shape", _SHAPE_TEX % (h, w, c), [h, w, c])))
     size = h * w * c
     steps.append(_new(Step, ("Flattened size", _FLAT_TEX % (h, w, c, size), size)))
-    return _new(Solution, (size, tuple(steps)))
+    return _new(Solution, (size, tuple(steps), False))
 
 
 _SHAPE_TEX = r"%d \times %d \times %d"
@@ -635,7 +635,7 @@ def receptive_field(*, layers: Any) -> Solution:
                   _new(Step, (j_label, _RF_J % (i, j, s, j_new), j_new)))
         r, j = r_new, j_new
     steps.append(_new(Step, ("Receptive field", _RF_TOTAL % (r, r), r)))
-    return _new(Solution, (r, tuple(steps)))
+    return _new(Solution, (r, tuple(steps), False))
 
 
 _RF_R = "r_{%d} = %d + (%d-1)\\cdot%d = %d"
@@ -727,7 +727,7 @@ def depthwise_separable_cost(
         _new(Step, ("Depthwise separable", t_sep, separable)),
         _new(Step, ("Ratio standard / separable", t_ratio, ratio)),
     )
-    return _new(Solution, ({"standard_mults": standard, "separable_mults": separable, "ratio": ratio}, steps))
+    return _new(Solution, ({"standard_mults": standard, "separable_mults": separable, "ratio": ratio}, steps, False))
 
 
 # The LaTeX of the seven steps, joined by NUL; every number is an int (%d writes what str does) but the ratio.

@@ -29,10 +29,17 @@ class Step(NamedTuple):
 
 
 class Solution(NamedTuple):
-    """The answer of a solver and the ordered steps that lead to it."""
+    """The answer of a solver and the ordered steps that lead to it.
+
+    ``checked`` is the solver's promise that the answer and every step value are already
+    plain JSON (floats, ints, strings, lists, string-keyed dicts) with every float finite:
+    it computed them as flat float lists and ran ``dlcore.finite.require_finite`` on them.
+    ``solve`` then returns the solution without walking it again.
+    """
 
     answer: Any
     steps: tuple[Step, ...] = ()
+    checked: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {"answer": self.answer, "steps": [s.to_dict() for s in self.steps]}
