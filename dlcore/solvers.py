@@ -7,9 +7,12 @@ from dlcore import (  # noqa: F401
     backprop,
     classic,
     conv,
+    conv_multi,
+    conv_transpose,
     metrics,
     norm,
     optim,
+    pooling,
     shapes,
 )
 

@@ -1,0 +1,221 @@
+"""Max and average pooling (floor or ceil mode) and max unpooling with switches."""
+
+from __future__ import annotations
+
+from itertools import chain
+from typing import Any
+
+from dlcore.conv_ops import (
+    MAX_SPAN,
+    bmatrix,
+    check_cells,
+    new_step,
+    window_bounds,
+)
+from dlcore.errors import SolverError
+from dlcore.fmt import nums
+from dlcore.params import Param
+from dlcore.registry import mistake, solver
+from dlcore.shapes import pool_output_size
+from dlcore.types import Solution, Step
+
+# --------------------------------------------------------------------------- pooling and unpooling
+
+
+_POOL2D_PARAMS = {
+    "input": Param("matrix"),
+    "mode": Param("str", "max", choices=("max", "avg")),
+    "kernel": Param("int", min=1, max=MAX_SPAN),
+    "stride": Param("int", None, min=1, max=MAX_SPAN, help="defaults to the kernel size"),
+    "padding": Param("int", 0, min=0, max=MAX_SPAN),
+    "ceil_mode": Param("bool", False),
+    "count_include_pad": Param("bool", True, help="avg: divide by the window size including padding (torch default)"),
+}
+
+
+@solver("pool2d", params=_POOL2D_PARAMS)
+def pool2d(*, input: list[list[float]], mode: str, kernel: int, stride: int | None, padding: int,  # noqa: A002
+           ceil_mode: bool, count_include_pad: bool) -> Solution:
+    """Max or average pooling: out[i][j] = max (or mean) of the k x k window at (i*s - p, j*s - p); stride defaults to k.
+
+    >>> pool2d(input=[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]], mode="max", kernel=2, stride=None,
+    ...        padding=0, ceil_mode=True, count_include_pad=True).answer
+    [[5.0, 6.0], [8.0, 9.0]]
+    """
+    rows, cols = _pool_windows(input, kernel, kernel if stride is None else stride, padding, ceil_mode)
+    w_in = len(input[0])
+    x_tex = nums(list(chain.from_iterable(input)))
+    x_tex_rows = [x_tex[r:r + w_in] for r in range(0, len(x_tex), w_in)]
+    col_labels = [f"{j}): rows %s, columns {w0}-{w1 - 1}" for j, (w0, w1, _) in enumerate(cols)]
+    col_slices = [slice(w0, w1) for w0, w1, _ in cols]
+    if mode == "max":
+        steps, values, out_tex = [], [], []
+        for i, (h0, h1, _) in enumerate(rows):
+            band, tband, label_i, rows_i = input[h0:h1], x_tex_rows[h0:h1], f"Window ({i}, ", f"{h0}-{h1 - 1}"
+            for label_j, sl in zip(col_labels, col_slices, strict=True):
+                window = [v for row in band for v in row[sl]]
+                texts = [t for row in tband for t in row[sl]]
+                values.append(v := max(window))  # the maximum is one of the window's numbers: its text is already there
+                out_tex.append(t := texts[window.index(v)])
+                steps.append(new_step((label_i + label_j % rows_i, rf"\max[{', '.join(texts)}] = {t}", v)))
+        w_out = len(cols)
+        out = [values[r:r + w_out] for r in range(0, len(values), w_out)]
+        steps.append(Step("Pooled map", bmatrix([out_tex[r:r + w_out] for r in range(0, len(out_tex), w_out)]), out))
+        return Solution(out, tuple(steps))
+    labels, windows, sums = [], [], []
+    for i, (h0, h1, _) in enumerate(rows):
+        band, tband, label_i, rows_i = input[h0:h1], x_tex_rows[h0:h1], f"Window ({i}, ", f"{h0}-{h1 - 1}"
+        for label_j, sl in zip(col_labels, col_slices, strict=True):
+            labels.append(label_i + label_j % rows_i)
+            windows.append([t for row in tband for t in row[sl]])
+            sums.append(sum([v for row in band for v in row[sl]]))
+    divisors = [ph * pw if count_include_pad else (h1 - h0) * (w1 - w0) for h0, h1, ph in rows for w0, w1, pw in cols]
+    values = [v / d for v, d in zip(sums, divisors, strict=True)]
+    out_tex = nums(values)
+    latex = [f"({' + '.join(texts)}) / {d} = {t}" for texts, d, t in zip(windows, divisors, out_tex, strict=True)]
+    w_out = len(cols)
+    out = [values[r:r + w_out] for r in range(0, len(values), w_out)]
+    steps = list(map(new_step, zip(labels, latex, values, strict=True)))
+    steps.append(Step("Pooled map", bmatrix([out_tex[r:r + w_out] for r in range(0, len(out_tex), w_out)]), out))
+    return Solution(out, tuple(steps))
+
+
+def _pool_windows(input: list[list[float]], kernel: int, stride: int, padding: int,  # noqa: A002
+                  ceil_mode: bool) -> tuple[list[tuple[int, int, int]], list[tuple[int, int, int]]]:
+    """The row and column windows of a pooled map (``window_bounds``), after checking its size."""
+    h_out = pool_output_size(len(input), kernel, stride, padding, ceil_mode, axis="height")
+    w_out = pool_output_size(len(input[0]), kernel, stride, padding, ceil_mode, axis="width")
+    check_cells(h_out, w_out)
+    return (window_bounds(len(input), h_out, kernel, stride, padding), window_bounds(len(input[0]), w_out, kernel, stride, padding))
+
+
+def _pool_rows(input: list[list[float]], rows: list[tuple[int, int, int]], cols: list[tuple[int, int, int]],  # noqa: A002
+               mode: str, count_include_pad: bool) -> list[list[float]]:
+    """out[i][j] = max, or sum / divisor, of the window rows[i] x cols[j] (the answer core the mistakes share)."""
+    out = []
+    for h0, h1, ph in rows:
+        band = input[h0:h1]
+        if mode == "max":
+            out.append([max([max(row[w0:w1]) for row in band]) for w0, w1, _ in cols])
+        elif count_include_pad:
+            out.append([sum([v for row in band for v in row[w0:w1]]) / (ph * pw) for w0, w1, pw in cols])
+        else:
+            out.append([sum([v for row in band for v in row[w0:w1]]) / ((h1 - h0) * (w1 - w0)) for w0, w1, _ in cols])
+    return out
+
+
+def _pool_answer(p: dict[str, Any], mode: str, stride: int, ceil_mode: bool, count_include_pad: bool) -> list[list[float]]:
+    rows, cols = _pool_windows(p["input"], p["kernel"], stride, p["padding"], ceil_mode)
+    return _pool_rows(p["input"], rows, cols, mode, count_include_pad)
+
+
+@mistake("pool2d", "floor_vs_ceil", "Rounded the output size the other way (floor vs ceil mode).")
+def _pool_other_rounding(**p: Any) -> list[list[float]]:
+    s = p["kernel"] if p["stride"] is None else p["stride"]
+    return _pool_answer(p, p["mode"], s, not p["ceil_mode"], p["count_include_pad"])
+
+
+@mistake("pool2d", "wrong_mode", "Took the average instead of the maximum, or the other way round.")
+def _pool_wrong_mode(**p: Any) -> list[list[float]]:
+    s = p["kernel"] if p["stride"] is None else p["stride"]
+    return _pool_answer(p, "avg" if p["mode"] == "max" else "max", s, p["ceil_mode"], p["count_include_pad"])
+
+
+@mistake("pool2d", "stride_one", "Slid the window one pixel at a time instead of by the stride.")
+def _pool_stride_one(**p: Any) -> list[list[float]]:
+    return _pool_answer(p, p["mode"], 1, p["ceil_mode"], p["count_include_pad"])
+
+
+@mistake("pool2d", "divisor_without_padding", "Averaged over the real pixels only (or over the padding too).")
+def _pool_other_divisor(**p: Any) -> list[list[float]]:
+    s = p["kernel"] if p["stride"] is None else p["stride"]
+    return _pool_answer(p, p["mode"], s, p["ceil_mode"], not p["count_include_pad"])
+
+
+def _switches(reference: list[list[float]], pooled: list[list[float]], kernel: int, stride: int) -> list[tuple[int, int, int, int]]:
+    """Per pooled cell (i, j): the position (r, c) of the first maximum (row-major) of its window in ``reference``."""
+    h_out = pool_output_size(len(reference), kernel, stride, axis="height")
+    w_out = pool_output_size(len(reference[0]), kernel, stride, axis="width")
+    if len(pooled) != h_out or len(pooled[0]) != w_out:
+        raise SolverError(
+            f"Parameter 'pooled' must be {h_out} x {w_out}, the pooled size of the {len(reference)} x "
+            f"{len(reference[0])} reference map, got {len(pooled)} x {len(pooled[0])}."
+        )
+    out = []
+    for i in range(h_out):
+        band = reference[i * stride: i * stride + kernel]
+        for j in range(w_out):
+            c0 = j * stride
+            maxima = [max(row[c0:c0 + kernel]) for row in band]
+            best = max(maxima)
+            dr = maxima.index(best)
+            out.append((i, j, i * stride + dr, band[dr].index(best, c0)))
+    return out
+
+
+def _unpool_stride(kernel: int, stride: int | None) -> int:
+    s = kernel if stride is None else stride
+    if s < kernel:
+        raise SolverError(f"Max unpooling needs non-overlapping windows: the stride ({s}) must be at least the kernel ({kernel}).")
+    return s
+
+
+_UNPOOL_PARAMS = {
+    "pooled": Param("matrix", help="values to unpool (the pooled map, possibly processed)"),
+    "reference": Param("matrix", help="the map before max pooling, where the switch positions come from"),
+    "kernel": Param("int", min=1, max=MAX_SPAN),
+    "stride": Param("int", None, min=1, max=MAX_SPAN, help="defaults to the kernel size"),
+}
+
+
+@solver("max_unpool2d", params=_UNPOOL_PARAMS)
+def max_unpool2d(*, pooled: list[list[float]], reference: list[list[float]], kernel: int, stride: int | None) -> Solution:
+    """Max unpooling: out = zeros like the pre-pool map; out[argmax of window (i, j)] = pooled[i][j].
+
+    >>> max_unpool2d(pooled=[[9.0]], reference=[[1.0, 2.0], [3.0, 0.0]], kernel=2, stride=None).answer
+    [[0.0, 0.0], [9.0, 0.0]]
+    """
+    switches = _switches(reference, pooled, kernel, _unpool_stride(kernel, stride))
+    w_in = len(reference[0])
+    out = [[0.0] * w_in for _ in reference]
+    out_tex = ["0"] * (len(reference) * w_in)
+    y_tex = nums([v for row in pooled for v in row])
+    steps = []
+    for (i, j, r, c), t in zip(switches, y_tex, strict=True):
+        out[r][c] = pooled[i][j]
+        out_tex[r * w_in + c] = t
+        steps.append(new_step((f"Window ({i}, {j}): max of the pre-pool map at ({r}, {c})", f"out_{{{r},{c}}} = {t}", [r, c])))
+    steps.append(Step("Unpooled map (zeros elsewhere)", bmatrix([out_tex[k:k + w_in] for k in range(0, len(out_tex), w_in)]), out))
+    return Solution(out, tuple(steps))
+
+
+def _unpool_at(p: dict[str, Any], pick: str) -> list[list[float]]:
+    y, ref, kernel = p["pooled"], p["reference"], p["kernel"]
+    s = _unpool_stride(kernel, p["stride"])
+    out = [[0.0] * len(ref[0]) for _ in ref]
+    for i, j, _, _ in _switches(ref, y, kernel, s):
+        r0, c0 = i * s, j * s
+        r1, c1 = min(r0 + kernel, len(ref)) - 1, min(c0 + kernel, len(ref[0])) - 1
+        if pick == "top_left":
+            out[r0][c0] = y[i][j]
+        elif pick == "bottom_right":
+            out[r1][c1] = y[i][j]
+        else:
+            for row in out[r0:r1 + 1]:
+                row[c0:c1 + 1] = [y[i][j]] * (c1 + 1 - c0)
+    return out
+
+
+@mistake("max_unpool2d", "top_left_position", "Put each value at the top-left corner of its window.")
+def _unpool_top_left(**p: Any) -> list[list[float]]:
+    return _unpool_at(p, "top_left")
+
+
+@mistake("max_unpool2d", "bottom_right_position", "Put each value at the bottom-right corner of its window.")
+def _unpool_bottom_right(**p: Any) -> list[list[float]]:
+    return _unpool_at(p, "bottom_right")
+
+
+@mistake("max_unpool2d", "copied_to_whole_window", "Copied each value into its whole window (nearest-neighbour upsampling).")
+def _unpool_copy(**p: Any) -> list[list[float]]:
+    return _unpool_at(p, "whole")
