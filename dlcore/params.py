@@ -95,9 +95,12 @@ def _number(name: str, value: Any, p: Param, *, integer: bool) -> float | int:
                 raise SolverError(f"Parameter '{name}' must be an integer, got {value}.")
             value = int(value)
         if abs(value) > MAX_INT:
-            raise SolverError(f"Parameter '{name}' is too large ({value}); the limit is {MAX_INT}.")
+            raise SolverError(f"Parameter '{name}' is too large ({_show(value)}); the limit is {MAX_INT}.")
     else:
-        value = float(value)
+        try:
+            value = float(value)
+        except OverflowError:
+            raise SolverError(f"Parameter '{name}' is too large to be a number.") from None
     if p.positive and value <= 0:
         raise SolverError(f"Parameter '{name}' must be greater than 0, got {_fmt(value)}.")
     if p.min is not None and value < p.min:
@@ -112,7 +115,10 @@ def _fmt(x: float) -> str:
 
 
 def _show(value: Any) -> str:
-    text = repr(value)
+    try:
+        text = repr(value)
+    except ValueError:  # an integer with more digits than Python converts to text
+        return "a number too long to show"
     return text if len(text) <= 40 else text[:37] + "..."
 
 
@@ -202,8 +208,13 @@ def _floats(v: Any, lo: float, hi: float) -> list[float] | None:
     kinds = set(map(type, v))
     if kinds == _ONLY_FLOATS:
         out = v[:]
-    elif kinds <= _NUMBERS and max(map(abs, v)) <= _FLOAT_MAX:
-        out = list(map(float, v))
+    elif kinds <= _NUMBERS:
+        try:
+            out = list(map(float, v))
+        except OverflowError:  # an int beyond the float range: `_one` gives the sentence
+            return None
+        if kinds == _ONLY_INTS and lo == -_FLOAT_MAX and hi == _FLOAT_MAX:  # ints convert to finite floats
+            return out
     else:
         return None
     total = sum(out)
