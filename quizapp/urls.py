@@ -13,6 +13,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/", include("quizapp.quizzes.api_urls")),
     path("api/bank/", include("quizapp.bank.api_urls")),
+    path("api/teach/", include("quizapp.quizzes.instructor.api_urls")),
     path("bank/", include("quizapp.bank.urls")),
+    path("teach/", include("quizapp.quizzes.instructor.urls")),
     path("", include("quizapp.quizzes.urls")),
 ]
