@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from questions import Variant as QuestionVariant
 from quizapp.quizzes.models import Attempt, Submission
 from quizapp.quizzes.services import answer_save, attempt_start, attempt_submit
@@ -36,3 +38,43 @@ def graded(quiz, student, how: dict[str, str] | str = "right", captured=None) ->
     assert submission_grade(submission_id=submission.id) is not None
     submission.refresh_from_db()
     return submission
+
+
+FIXED_CONV = (Path(__file__).resolve().parents[2] / "question_bank" / "cnn" / "conv-output-size.yaml").read_text()
+# The bug a TA later fixes: the parameter count uses one input channel too many.
+BUGGY_CONV = FIXED_CONV.replace("solver_params: {in_channels: c_in, out_channels: n, kernel: k}",
+                                "solver_params: {in_channels: c_in + 1, out_channels: n, kernel: k}")
+assert BUGGY_CONV != FIXED_CONV
+
+
+def buggy_quiz(cast):  # type: ignore[no-untyped-def]
+    """An open quiz of one slot whose template (conv-output-size v1) counts the parameters wrongly."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from quizapp.bank.services import template_import
+    from quizapp.quizzes.models import Quiz, QuizSlot
+
+    template = template_import(course=cast["course"], source=BUGGY_CONV, publish=True).template
+    now = timezone.now()
+    quiz = Quiz.objects.create(course=cast["course"], title="Conv quiz", opens_at=now - timedelta(hours=1),
+                               closes_at=now + timedelta(days=1), published=True)
+    slot = QuizSlot.objects.create(quiz=quiz, position=1, points=2)
+    slot.pool.set([template])
+    return quiz
+
+
+def truly_right(attempt: Attempt) -> dict[str, str]:
+    """The answers that are right by the fixed template (same seed), whatever version the variant has."""
+    from questions import generate_variant, load_template
+
+    variant = attempt.variants.get(position=1)
+    fixed = generate_variant(load_template(FIXED_CONV), variant.seed)
+    return {part.key: typed(part.correct) for part in fixed.parts}
+
+
+def publish_fix(cast):  # type: ignore[no-untyped-def]
+    from quizapp.bank.services import template_import
+
+    return template_import(course=cast["course"], source=FIXED_CONV, publish=True)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from quizapp.quizzes.instructor import access
+from quizapp.quizzes.instructor import access, regrade
 from quizapp.quizzes.instructor.monitor import grading_monitor
 
 
@@ -38,3 +38,43 @@ class QuizMonitorApi(APIView):
     def get(self, request, quiz_id: int):  # type: ignore[no-untyped-def]
         quiz = access.quiz_for_staff(quiz_id=quiz_id, user=request.user)
         return Response(MonitorSerializer(grading_monitor(quiz=quiz)).data)
+
+
+class RegradeOutSerializer(serializers.Serializer):
+    queued = serializers.IntegerField(help_text="Submissions queued for grading again.")
+
+
+class VariantUpdateOutSerializer(serializers.Serializer):
+    variants = serializers.IntegerField(help_text="Variants regenerated from the latest published version.")
+    submissions = serializers.IntegerField(help_text="Submissions queued for grading again.")
+    busy = serializers.IntegerField(help_text="Submissions being graded right now (regrade them once they finish).")
+
+
+class QuizRegradeApi(APIView):
+    """Regrade every graded or failed submission of the quiz (instructors)."""
+
+    @extend_schema(request=None, responses={202: RegradeOutSerializer})
+    def post(self, request, quiz_id: int):  # type: ignore[no-untyped-def]
+        quiz = access.quiz_for_staff(quiz_id=quiz_id, user=request.user)
+        count = regrade.quiz_regrade_all(quiz=quiz, user=request.user)
+        return Response({"queued": count}, status=status.HTTP_202_ACCEPTED)
+
+
+class SubmissionRegradeApi(APIView):
+    """Regrade one submission of the quiz (instructors)."""
+
+    @extend_schema(request=None, responses={202: RegradeOutSerializer})
+    def post(self, request, quiz_id: int, submission_id: int):  # type: ignore[no-untyped-def]
+        quiz = access.quiz_for_staff(quiz_id=quiz_id, user=request.user)
+        regrade.submission_regrade_for_quiz(quiz=quiz, submission_id=submission_id, user=request.user)
+        return Response({"queued": 1}, status=status.HTTP_202_ACCEPTED)
+
+
+class VariantUpdateApi(APIView):
+    """Move variants of fixed templates to the latest published version and regrade them (instructors)."""
+
+    @extend_schema(request=None, responses={202: VariantUpdateOutSerializer})
+    def post(self, request, quiz_id: int):  # type: ignore[no-untyped-def]
+        quiz = access.quiz_for_staff(quiz_id=quiz_id, user=request.user)
+        report = regrade.variants_update_and_regrade(quiz=quiz, user=request.user)
+        return Response(VariantUpdateOutSerializer(report).data, status=status.HTTP_202_ACCEPTED)

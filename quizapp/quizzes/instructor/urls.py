@@ -5,4 +5,8 @@ from quizapp.quizzes.instructor import views
 urlpatterns = [
     path("", views.teach_index, name="teach-index"),
     path("quizzes/<int:quiz_id>/", views.quiz_monitor, name="teach-monitor"),
+    path("quizzes/<int:quiz_id>/regrade/", views.quiz_regrade_all, name="teach-regrade-all"),
+    path("quizzes/<int:quiz_id>/submissions/<int:submission_id>/regrade/", views.submission_regrade,
+         name="teach-regrade-submission"),
+    path("quizzes/<int:quiz_id>/update-variants/", views.variants_update, name="teach-update-variants"),
 ]

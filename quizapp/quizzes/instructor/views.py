@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
 from quizapp.core.exceptions import NotAllowed
 from quizapp.courses.selectors import is_course_instructor
-from quizapp.quizzes.instructor import access
+from quizapp.quizzes.instructor import access, regrade
 from quizapp.quizzes.instructor.monitor import grading_monitor
 
 
@@ -26,10 +27,41 @@ def teach_index(request):  # type: ignore[no-untyped-def]
 @require_GET
 def quiz_monitor(request, quiz_id: int):  # type: ignore[no-untyped-def]
     quiz = access.quiz_for_staff(quiz_id=quiz_id, user=request.user)
-    context = {"quiz": quiz, "monitor": grading_monitor(quiz=quiz), "can_change": _can_change(request, quiz)}
+    context = {"quiz": quiz, "monitor": grading_monitor(quiz=quiz), "can_change": _can_change(request, quiz),
+               "outdated": regrade.outdated_templates(quiz=quiz)}
     template = "instructor/_monitor_body.html" if request.htmx else "instructor/monitor.html"
     return render(request, template, context)
 
 
 def _can_change(request, quiz) -> bool:  # type: ignore[no-untyped-def]
     return is_course_instructor(user=request.user, course=quiz.course)
+
+
+@login_required
+@require_POST
+def quiz_regrade_all(request, quiz_id: int):  # type: ignore[no-untyped-def]
+    quiz = access.quiz_for_staff(quiz_id=quiz_id, user=request.user)
+    count = regrade.quiz_regrade_all(quiz=quiz, user=request.user)
+    messages.success(request, f"Queued {count} submission(s) for regrading.")
+    return redirect("teach-monitor", quiz_id=quiz.id)
+
+
+@login_required
+@require_POST
+def submission_regrade(request, quiz_id: int, submission_id: int):  # type: ignore[no-untyped-def]
+    quiz = access.quiz_for_staff(quiz_id=quiz_id, user=request.user)
+    submission = regrade.submission_regrade_for_quiz(quiz=quiz, submission_id=submission_id, user=request.user)
+    messages.success(request, f"Queued the submission of {submission.attempt.student.username} for regrading.")
+    return redirect("teach-monitor", quiz_id=quiz.id)
+
+
+@login_required
+@require_POST
+def variants_update(request, quiz_id: int):  # type: ignore[no-untyped-def]
+    quiz = access.quiz_for_staff(quiz_id=quiz_id, user=request.user)
+    report = regrade.variants_update_and_regrade(quiz=quiz, user=request.user)
+    text = f"Updated {report.variants} variant(s) to the latest published version; queued {report.submissions} submission(s) for regrading."
+    if report.busy:
+        text += f" {report.busy} submission(s) were being graded: regrade them once they finish."
+    messages.success(request, text)
+    return redirect("teach-monitor", quiz_id=quiz.id)
