@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from quizapp.quizzes.instructor import access, regrade
+from quizapp.quizzes.instructor.item_stats import item_statistics
 from quizapp.quizzes.instructor.monitor import grading_monitor
 
 
@@ -78,3 +79,27 @@ class VariantUpdateApi(APIView):
         quiz = access.quiz_for_staff(quiz_id=quiz_id, user=request.user)
         report = regrade.variants_update_and_regrade(quiz=quiz, user=request.user)
         return Response(VariantUpdateOutSerializer(report).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ItemStatsSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    answers = serializers.IntegerField(help_text="Graded answers (current grade of each graded submission).")
+    difficulty = serializers.FloatField(allow_null=True, help_text="Mean score fraction, 0 to 1.")
+    discrimination = serializers.FloatField(
+        allow_null=True, help_text="Point-biserial correlation with the rest of the quiz; null when undefined.")
+    unanswered = serializers.FloatField(allow_null=True, help_text="Share of answer parts left blank.")
+    unreadable = serializers.FloatField(allow_null=True, help_text="Share of answer parts with a format error.")
+
+
+class SlotStatsSerializer(serializers.Serializer):
+    position = serializers.IntegerField()
+    points = serializers.FloatField()
+    overall = ItemStatsSerializer()
+    versions = ItemStatsSerializer(many=True)
+
+
+class ItemStatisticsApi(APIView):
+    @extend_schema(responses=SlotStatsSerializer(many=True))
+    def get(self, request, quiz_id: int):  # type: ignore[no-untyped-def]
+        quiz = access.quiz_for_staff(quiz_id=quiz_id, user=request.user)
+        return Response(SlotStatsSerializer(item_statistics(quiz=quiz), many=True).data)

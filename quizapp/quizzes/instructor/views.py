@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from quizapp.core.exceptions import NotAllowed
 from quizapp.courses.selectors import is_course_instructor
 from quizapp.quizzes.instructor import access, regrade
+from quizapp.quizzes.instructor.item_stats import item_statistics
 from quizapp.quizzes.instructor.monitor import grading_monitor
 
 
@@ -31,6 +32,15 @@ def quiz_monitor(request, quiz_id: int):  # type: ignore[no-untyped-def]
                "outdated": regrade.outdated_templates(quiz=quiz)}
     template = "instructor/_monitor_body.html" if request.htmx else "instructor/monitor.html"
     return render(request, template, context)
+
+
+@login_required
+@require_GET
+def quiz_stats(request, quiz_id: int):  # type: ignore[no-untyped-def]
+    quiz = access.quiz_for_staff(quiz_id=quiz_id, user=request.user)
+    return render(request, "instructor/stats.html", {
+        "quiz": quiz, "slots": item_statistics(quiz=quiz), "can_change": _can_change(request, quiz),
+    })
 
 
 def _can_change(request, quiz) -> bool:  # type: ignore[no-untyped-def]
