@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.teach_index, name="teach-index"),
     path("quizzes/<int:quiz_id>/", views.quiz_monitor, name="teach-monitor"),
     path("quizzes/<int:quiz_id>/statistics/", views.quiz_stats, name="teach-stats"),
+    path("quizzes/<int:quiz_id>/grades.csv", views.grades_csv, name="teach-grades-csv"),
     path("quizzes/<int:quiz_id>/regrade/", views.quiz_regrade_all, name="teach-regrade-all"),
     path("quizzes/<int:quiz_id>/submissions/<int:submission_id>/regrade/", views.submission_regrade,
          name="teach-regrade-submission"),

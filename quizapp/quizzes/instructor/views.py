@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from quizapp.core.exceptions import NotAllowed
 from quizapp.courses.selectors import is_course_instructor
 from quizapp.quizzes.instructor import access, regrade
+from quizapp.quizzes.instructor.gradebook import gradebook_csv, gradebook_filename
 from quizapp.quizzes.instructor.item_stats import item_statistics
 from quizapp.quizzes.instructor.monitor import grading_monitor
 
@@ -41,6 +43,16 @@ def quiz_stats(request, quiz_id: int):  # type: ignore[no-untyped-def]
     return render(request, "instructor/stats.html", {
         "quiz": quiz, "slots": item_statistics(quiz=quiz), "can_change": _can_change(request, quiz),
     })
+
+
+@login_required
+@require_GET
+def grades_csv(request, quiz_id: int):  # type: ignore[no-untyped-def]
+    quiz = access.quiz_for_instructor(quiz_id=quiz_id, user=request.user)
+    response = HttpResponse(gradebook_csv(quiz=quiz), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{gradebook_filename(quiz=quiz)}"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _can_change(request, quiz) -> bool:  # type: ignore[no-untyped-def]
