@@ -37,3 +37,16 @@ window.addEventListener("load", function () {
   widget.editor.getSession().setAnnotations([{row: line - 1, column: 0, type: "error", text: box.textContent.trim()}]);
   widget.editor.gotoLine(line, 0, true);
 });
+// Quiz builder: "Add a question" appends a blank slot form (Django formset: __prefix__ and TOTAL_FORMS).
+(function () {
+  var button = document.getElementById("add-slot");
+  var template = document.getElementById("slot-template");
+  var total = document.getElementById("id_slots-TOTAL_FORMS");
+  if (!button || !template || !total) { return; }
+  button.addEventListener("click", function () {
+    var index = parseInt(total.value, 10);
+    var html = template.innerHTML.replace(/__prefix__/g, String(index));
+    document.getElementById("slot-forms").insertAdjacentHTML("beforeend", html);
+    total.value = String(index + 1);
+  });
+})();

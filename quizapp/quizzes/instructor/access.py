@@ -6,6 +6,8 @@ a TA who tries an instructor's action gets "not allowed".
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
@@ -51,6 +53,16 @@ def quizzes_for_staff(*, user: AbstractBaseUser) -> QuerySet[Quiz]:
     return Quiz.objects.filter(course__in=courses).select_related("course").order_by("course__code", "-opens_at")
 
 
-def courses_taught(*, user: AbstractBaseUser) -> list[tuple[Course, bool]]:
-    """(course, is_instructor) for every course where ``user`` is staff."""
-    return [(c, is_course_instructor(user=user, course=c)) for c in courses_for_user(user=user, roles=STAFF_ROLES)]
+@dataclass(frozen=True)
+class CourseQuizzes:
+    course: Course
+    is_instructor: bool
+    quizzes: list[Quiz]
+
+
+def teaching_overview(*, user: AbstractBaseUser) -> list[CourseQuizzes]:
+    """Every course where ``user`` is staff, with its quizzes (latest opening first)."""
+    quizzes = list(quizzes_for_staff(user=user))
+    return [CourseQuizzes(course=c, is_instructor=is_course_instructor(user=user, course=c),
+                          quizzes=[q for q in quizzes if q.course_id == c.id])
+            for c in courses_for_user(user=user, roles=STAFF_ROLES)]

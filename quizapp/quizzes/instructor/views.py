@@ -6,11 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from quizapp.core.exceptions import NotAllowed
 from quizapp.courses.selectors import is_course_instructor
-from quizapp.quizzes.instructor import access, regrade
+from quizapp.quizzes.instructor import access, builder, regrade
+from quizapp.quizzes.instructor.forms import QuizBuilder
 from quizapp.quizzes.instructor.gradebook import gradebook_csv, gradebook_filename
 from quizapp.quizzes.instructor.item_stats import item_statistics
 from quizapp.quizzes.instructor.monitor import grading_monitor
@@ -19,11 +20,10 @@ from quizapp.quizzes.instructor.monitor import grading_monitor
 @login_required
 @require_GET
 def teach_index(request):  # type: ignore[no-untyped-def]
-    courses = access.courses_taught(user=request.user)
+    courses = access.teaching_overview(user=request.user)
     if not courses:
         raise NotAllowed("Only teaching assistants and instructors can see this page.")
-    quizzes = access.quizzes_for_staff(user=request.user)
-    return render(request, "instructor/index.html", {"courses": courses, "quizzes": quizzes})
+    return render(request, "instructor/index.html", {"courses": courses})
 
 
 @login_required
@@ -53,6 +53,32 @@ def grades_csv(request, quiz_id: int):  # type: ignore[no-untyped-def]
     response["Content-Disposition"] = f'attachment; filename="{gradebook_filename(quiz=quiz)}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quiz_create(request, course_code: str):  # type: ignore[no-untyped-def]
+    course = access.course_for_instructor(course_code=course_code, user=request.user)
+    form = QuizBuilder(request.POST or None, course=course)
+    if request.method == "POST" and form.is_valid():
+        quiz = builder.quiz_create(course=course, user=request.user, fields=form.quiz_fields(), slots=form.slot_specs())
+        messages.success(request, f"Created the quiz {quiz.title}.")
+        return redirect("teach-quiz-edit", quiz_id=quiz.id)
+    return render(request, "instructor/builder.html", {"builder": form, "course": course, "quiz": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quiz_edit(request, quiz_id: int):  # type: ignore[no-untyped-def]
+    quiz = access.quiz_for_instructor(quiz_id=quiz_id, user=request.user)
+    form = QuizBuilder(request.POST or None, course=quiz.course, quiz=quiz)
+    if request.method == "POST" and form.is_valid():
+        builder.quiz_update(quiz=quiz, user=request.user, fields=form.quiz_fields(), slots=form.slot_specs())
+        messages.success(request, f"Saved the quiz {form.quiz_fields()['title']}.")
+        return redirect("teach-quiz-edit", quiz_id=quiz.id)
+    return render(request, "instructor/builder.html", {
+        "builder": form, "course": quiz.course, "quiz": quiz, "can_change": True, "tab": "edit",
+    })
 
 
 def _can_change(request, quiz) -> bool:  # type: ignore[no-untyped-def]
