@@ -46,7 +46,15 @@ window.addEventListener("load", function () {
   button.addEventListener("click", function () {
     var index = parseInt(total.value, 10);
     var html = template.innerHTML.replace(/__prefix__/g, String(index));
-    document.getElementById("slot-forms").insertAdjacentHTML("beforeend", html);
+    var forms = document.getElementById("slot-forms");
+    forms.insertAdjacentHTML("beforeend", html);
     total.value = String(index + 1);
+    var position = forms.lastElementChild.querySelector("input[name$='-position']");
+    if (position && !position.value) { position.value = String(forms.querySelectorAll("fieldset.slot").length); }
   });
 })();
+// Grading monitor: keep polling while something waits or is being graded (or the last refresh failed).
+window.monitorBusy = function () {
+  var monitor = document.getElementById("monitor");
+  return !monitor || monitor.getAttribute("data-busy") === "true";
+};

@@ -55,11 +55,11 @@ def test_the_monitor_page_polls_while_grading_and_stops_when_done(client, busy_q
     login(client, "ta")
     url = reverse("teach-monitor", args=[busy_quiz.id])
     page = client.get(url).content.decode()
-    assert 'hx-trigger="load delay:2s"' in page and 'id="count-pending">1<' in page
+    assert 'hx-trigger="every 2s [monitorBusy()]"' in page and 'id="count-pending">1<' in page
+    assert 'data-busy="true"' in page
     Submission.objects.filter(status="pending").update(status="graded")
     fragment = client.get(url, HTTP_HX_REQUEST="true").content.decode()
-    assert fragment.lstrip().startswith('<div id="monitor"') and "<html" not in fragment
-    assert "hx-trigger" not in fragment
+    assert fragment.lstrip().startswith('<div id="monitor" data-busy="false"') and "<html" not in fragment
 
 
 def test_ta_and_instructor_see_the_monitor_page_and_api(client, busy_quiz):

@@ -100,11 +100,13 @@ class QuizBuilder:
                     field.disabled = True
 
     def is_valid(self) -> bool:
-        valid = self.form.is_valid() & (self.slots_locked or self.slots.is_valid())
-        if valid and self.form.cleaned_data["published"] and self._slot_count() == 0:
+        """Every error at once: the settings, the slots, and publishing a quiz without questions."""
+        quiz_ok = self.form.is_valid()
+        slots_ok = self.slots_locked or self.slots.is_valid()
+        if slots_ok and self.form.cleaned_data.get("published") and self._slot_count() == 0:
             self.form.add_error("published", "A quiz without questions cannot be published: add a question first.")
-            valid = False
-        return valid
+            quiz_ok = False
+        return quiz_ok and slots_ok
 
     def _slot_count(self) -> int:
         return self.quiz.slots.count() if self.slots_locked and self.quiz else len(self.slots.kept_forms())
