@@ -5,6 +5,7 @@ The builder service checks the same rules again (a request that skips the form g
 
 from __future__ import annotations
 
+import copy
 from decimal import Decimal
 from typing import Any
 
@@ -89,7 +90,8 @@ class QuizBuilder:
     def __init__(self, data=None, *, course: Course, quiz: Quiz | None = None) -> None:  # type: ignore[no-untyped-def]
         self.course, self.quiz = course, quiz
         self.slots_locked = quiz is not None and quiz.attempts.exists()
-        self.form = QuizForm(data, instance=quiz)
+        # A copy: validating a ModelForm writes the typed values into its instance (the page shows the saved quiz).
+        self.form = QuizForm(data, instance=copy.copy(quiz))
         initial = [{"position": s.position, "points": s.points, "pool": list(s.template_ids)}
                    for s in (slot_specs_of(quiz) if quiz else [])]
         self.slots = SlotFormSet(None if self.slots_locked else data, initial=initial, prefix="slots",

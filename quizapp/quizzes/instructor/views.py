@@ -59,30 +59,26 @@ def grades_csv(request, quiz_id: int):  # type: ignore[no-untyped-def]
 @require_http_methods(["GET", "POST"])
 def quiz_create(request, course_code: str):  # type: ignore[no-untyped-def]
     course = access.course_for_instructor(course_code=course_code, user=request.user)
-    form = QuizBuilder(request.POST or None, course=course)
-    if request.method == "POST" and form.is_valid():
-        quiz = builder.quiz_create(course=course, user=request.user, fields=form.quiz_fields(), slots=form.slot_specs())
+    forms = QuizBuilder(request.POST or None, course=course)
+    if request.method == "POST" and forms.is_valid():
+        quiz = builder.quiz_create(course=course, user=request.user, fields=forms.quiz_fields(), slots=forms.slot_specs())
         messages.success(request, f"Created the quiz {quiz.title}.")
         return redirect("teach-quiz-edit", quiz_id=quiz.id)
-    return render(request, "instructor/builder.html", {"builder": form, "course": course, "quiz": None})
+    return render(request, "instructor/builder.html", {"builder": forms, "course": course, "quiz": None})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def quiz_edit(request, quiz_id: int):  # type: ignore[no-untyped-def]
     quiz = access.quiz_for_instructor(quiz_id=quiz_id, user=request.user)
-    form = QuizBuilder(request.POST or None, course=quiz.course, quiz=quiz)
-    if request.method == "POST" and form.is_valid():
-        builder.quiz_update(quiz=quiz, user=request.user, fields=form.quiz_fields(), slots=form.slot_specs())
-        messages.success(request, f"Saved the quiz {form.quiz_fields()['title']}.")
+    forms = QuizBuilder(request.POST or None, course=quiz.course, quiz=quiz)
+    if request.method == "POST" and forms.is_valid():
+        quiz = builder.quiz_update(quiz=quiz, user=request.user, fields=forms.quiz_fields(), slots=forms.slot_specs())
+        messages.success(request, f"Saved the quiz {quiz.title}.")
         return redirect("teach-quiz-edit", quiz_id=quiz.id)
     return render(request, "instructor/builder.html", {
-        "builder": form, "course": quiz.course, "quiz": quiz, "can_change": True, "tab": "edit",
+        "builder": forms, "course": quiz.course, "quiz": quiz, "can_change": True, "tab": "edit",
     })
-
-
-def _can_change(request, quiz) -> bool:  # type: ignore[no-untyped-def]
-    return is_course_instructor(user=request.user, course=quiz.course)
 
 
 @login_required
@@ -113,3 +109,7 @@ def variants_update(request, quiz_id: int):  # type: ignore[no-untyped-def]
         text += f" {report.busy} submission(s) were being graded: regrade them once they finish."
     messages.success(request, text)
     return redirect("teach-monitor", quiz_id=quiz.id)
+
+
+def _can_change(request, quiz) -> bool:  # type: ignore[no-untyped-def]
+    return is_course_instructor(user=request.user, course=quiz.course)
