@@ -54,6 +54,13 @@ def test_instructor_watches_grading_regrades_and_downloads_the_csv(page, live_se
         "initial", "regrade"]
     screenshot(page, "instructor-monitor")
 
+    page.click("nav.tabs >> text=Statistics")
+    overall = page.locator("#item-stats tr.slot")
+    assert overall.locator(".difficulty").inner_text() == "1.00"  # everybody (one student) got it right
+    assert overall.locator(".discrimination").inner_text() == "-"  # undefined with one answer
+    assert page.locator("#item-stats tr.version code").inner_text() == "conv-output-size v1"
+    screenshot(page, "instructor-statistics")
+
     with page.expect_download() as info:
         page.click("#download-csv")
     download = info.value
