@@ -93,3 +93,18 @@ def test_the_teaching_page_lists_the_quiz_and_students_are_refused(client, busy_
 def test_anonymous_users_are_sent_to_log_in(client, busy_quiz):
     assert client.get(reverse("teach-monitor", args=[busy_quiz.id])).status_code == 302
     assert client.get(f"/api/teach/quizzes/{busy_quiz.id}/monitor/").status_code == 403
+
+
+def test_the_api_schema_documents_the_staff_endpoints(tmp_path):
+    import yaml
+    from django.core.management import call_command
+
+    out = tmp_path / "schema.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
+    paths = yaml.safe_load(out.read_text())["paths"]
+    for path, method in [("/api/teach/quizzes/{quiz_id}/monitor/", "get"),
+                         ("/api/teach/quizzes/{quiz_id}/statistics/", "get"),
+                         ("/api/teach/quizzes/{quiz_id}/regrade/", "post"),
+                         ("/api/teach/quizzes/{quiz_id}/submissions/{submission_id}/regrade/", "post"),
+                         ("/api/teach/quizzes/{quiz_id}/update-variants/", "post")]:
+        assert method in paths[path], path
