@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from itertools import chain
-from typing import Any
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from itertools import chain, repeat
+from operator import itemgetter, truediv
+from typing import Any, NamedTuple
 
 from dlcore.conv_ops import (
     MAX_SPAN,
@@ -13,6 +16,7 @@ from dlcore.conv_ops import (
     window_bounds,
 )
 from dlcore.errors import SolverError
+from dlcore.finite import require_finite
 from dlcore.fmt import nums
 from dlcore.params import Param
 from dlcore.registry import mistake, solver
@@ -42,42 +46,91 @@ def pool2d(*, input: list[list[float]], mode: str, kernel: int, stride: int | No
     ...        padding=0, ceil_mode=True, count_include_pad=True).answer
     [[5.0, 6.0], [8.0, 9.0]]
     """
-    rows, cols = _pool_windows(input, kernel, kernel if stride is None else stride, padding, ceil_mode)
-    w_in = len(input[0])
-    x_tex = nums(list(chain.from_iterable(input)))
-    x_tex_rows = [x_tex[r:r + w_in] for r in range(0, len(x_tex), w_in)]
-    col_labels = [f"{j}): rows %s, columns {w0}-{w1 - 1}" for j, (w0, w1, _) in enumerate(cols)]
-    col_slices = [slice(w0, w1) for w0, w1, _ in cols]
+    h, w = len(input), len(input[0])
+    layout = (_layout if h * w <= _CACHED_INPUT_CELLS else _build_layout)(
+        h, w, kernel, kernel if stride is None else stride, padding, ceil_mode, mode, mode == "max" or count_include_pad)
+    flat = list(chain.from_iterable(input))
     if mode == "max":
-        steps, values, out_tex = [], [], []
-        for i, (h0, h1, _) in enumerate(rows):
-            band, tband, label_i, rows_i = input[h0:h1], x_tex_rows[h0:h1], f"Window ({i}, ", f"{h0}-{h1 - 1}"
-            for label_j, sl in zip(col_labels, col_slices, strict=True):
-                window = [v for row in band for v in row[sl]]
-                texts = [t for row in tband for t in row[sl]]
-                values.append(v := max(window))  # the maximum is one of the window's numbers: its text is already there
-                out_tex.append(t := texts[window.index(v)])
-                steps.append(new_step((label_i + label_j % rows_i, rf"\max[{', '.join(texts)}] = {t}", v)))
-        w_out = len(cols)
-        out = [values[r:r + w_out] for r in range(0, len(values), w_out)]
-        steps.append(Step("Pooled map", bmatrix([out_tex[r:r + w_out] for r in range(0, len(out_tex), w_out)]), out))
-        return Solution(out, tuple(steps))
-    labels, windows, sums = [], [], []
-    for i, (h0, h1, _) in enumerate(rows):
-        band, tband, label_i, rows_i = input[h0:h1], x_tex_rows[h0:h1], f"Window ({i}, ", f"{h0}-{h1 - 1}"
-        for label_j, sl in zip(col_labels, col_slices, strict=True):
-            labels.append(label_i + label_j % rows_i)
-            windows.append([t for row in tband for t in row[sl]])
-            sums.append(sum([v for row in band for v in row[sl]]))
-    divisors = [ph * pw if count_include_pad else (h1 - h0) * (w1 - w0) for h0, h1, ph in rows for w0, w1, pw in cols]
-    values = [v / d for v, d in zip(sums, divisors, strict=True)]
-    out_tex = nums(values)
-    latex = [f"({' + '.join(texts)}) / {d} = {t}" for texts, d, t in zip(windows, divisors, out_tex, strict=True)]
-    w_out = len(cols)
-    out = [values[r:r + w_out] for r in range(0, len(values), w_out)]
-    steps = list(map(new_step, zip(labels, latex, values, strict=True)))
-    steps.append(Step("Pooled map", bmatrix([out_tex[r:r + w_out] for r in range(0, len(out_tex), w_out)]), out))
-    return Solution(out, tuple(steps))
+        values = [max(window(flat)) for window in layout.windows]  # max keeps the first maximum, as torch does
+    else:
+        values = list(map(truediv, [sum(window(flat)) for window in layout.windows], layout.divisors))
+    require_finite("pool2d", values)
+    out = list(map(values.__getitem__, layout.rows))
+    latex = _pool_latex(layout, flat, values)
+    steps = tuple(map(tuple.__new__, repeat(Step), zip(layout.labels, latex, [*values, out], strict=True)))
+    return tuple.__new__(Solution, (out, steps, True))
+
+
+_SEP = "\x00"  # joins the LaTeX templates of the steps; no formatted number contains it
+_CACHED_INPUT_CELLS = 256  # layouts of bigger maps are built per call, so the cache stays small
+_BMATRIX_START, _BMATRIX_END = r"\begin{bmatrix} ", r" \end{bmatrix}"
+
+
+class _Layout(NamedTuple):
+    """What a pooling computes that depends only on its geometry, never on the numbers.
+
+    ``windows[n](flat)`` are the numbers of window n in the flattened input (row-major). ``latex`` has
+    ``%.6g`` placeholders and ``latex_texts`` ``%s`` ones: ``latex % arguments(flat + values)`` (the window
+    results) is every window's LaTeX and the body of the pooled map's bmatrix, joined by ``_SEP``.
+    """
+
+    windows: tuple[Callable[[list[float]], Sequence[float]], ...]
+    labels: tuple[str, ...]
+    divisors: tuple[int, ...]
+    rows: tuple[slice, ...]  # of the window results: the rows of the pooled map
+    latex: str
+    latex_texts: str
+    arguments: Callable[[list[Any]], tuple[Any, ...]]
+
+
+def _getter(indices: list[int]) -> Callable[[list[float]], Sequence[float]]:
+    """``xs -> [xs[i] for i in indices]`` in C (itemgetter of one index would give the bare item)."""
+    return itemgetter(*indices) if len(indices) > 1 else itemgetter(slice(indices[0], indices[0] + 1))
+
+
+def _build_layout(h: int, w: int, kernel: int, stride: int, padding: int, ceil_mode: bool, mode: str,
+                  count_include_pad: bool) -> _Layout:
+    """The windows, labels, divisors and LaTeX templates of a pooling (raises for an impossible geometry)."""
+    h_out = pool_output_size(h, kernel, stride, padding, ceil_mode, axis="height")
+    w_out = pool_output_size(w, kernel, stride, padding, ceil_mode, axis="width")
+    check_cells(h_out, w_out)
+    rows, cols = window_bounds(h, h_out, kernel, stride, padding), window_bounds(w, w_out, kernel, stride, padding)
+    windows, labels, divisors, latex = [], [], [], []
+    for i, (h0, h1, ph) in enumerate(rows):
+        for j, (w0, w1, pw) in enumerate(cols):
+            window = [r * w + c for r in range(h0, h1) for c in range(w0, w1)]
+            windows.append(window)
+            labels.append(f"Window ({i}, {j}): rows {h0}-{h1 - 1}, columns {w0}-{w1 - 1}")
+            divisors.append(ph * pw if count_include_pad else len(window))
+            if mode == "max":
+                latex.append(r"\max[" + ", ".join(["%.6g"] * len(window)) + "] = %.6g")
+            else:
+                latex.append("(" + " + ".join(["%.6g"] * len(window)) + f") / {divisors[-1]} = %.6g")
+    labels.append("Pooled map")
+    latex.append(r" \\ ".join([" & ".join(["%.6g"] * w_out)] * h_out))
+    n_in, n_out = h * w, h_out * w_out
+    arguments = [k for n, window in enumerate(windows) for k in (*window, n_in + n)] + list(range(n_in, n_in + n_out))
+    template = _SEP.join(latex)
+    return _Layout(tuple(map(_getter, windows)), tuple(labels), tuple(divisors),
+                   tuple(slice(r, r + w_out) for r in range(0, n_out, w_out)),
+                   template, template.replace("%.6g", "%s"), itemgetter(*arguments))
+
+
+_layout = lru_cache(maxsize=128)(_build_layout)
+
+
+def _pool_latex(layout: _Layout, flat: list[float], values: list[float]) -> list[str]:
+    """The LaTeX of every step, numbers written as ``dlcore.fmt.num`` writes them.
+
+    One ``%.6g`` pass over all numbers writes what ``num`` does unless an item has an exponent (an ``e``),
+    is -0 (a ``-0`` without a ``.``) or is not finite (an ``n``): then the numbers go through ``nums``.
+    """
+    text = layout.latex % layout.arguments(flat + values)
+    if "e" in text or "n" in text or text.count("-0") != text.count("-0."):
+        text = layout.latex_texts % layout.arguments(nums(flat) + nums(values))
+    latex = text.split(_SEP)
+    latex[-1] = _BMATRIX_START + latex[-1] + _BMATRIX_END
+    return latex
 
 
 def _pool_windows(input: list[list[float]], kernel: int, stride: int, padding: int,  # noqa: A002
