@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 from dlcore.conv_ops import (
     MAX_SPAN,
     bmatrix,
+    bmatrix_template,
     check_cells,
     new_step,
     window_bounds,
@@ -50,28 +51,27 @@ def pool2d(*, input: list[list[float]], mode: str, kernel: int, stride: int | No
     layout = (_layout if h * w <= _CACHED_INPUT_CELLS else _build_layout)(
         h, w, kernel, kernel if stride is None else stride, padding, ceil_mode, mode, mode == "max" or count_include_pad)
     flat = list(chain.from_iterable(input))
-    if mode == "max":
-        values = [max(window(flat)) for window in layout.windows]  # max keeps the first maximum, as torch does
+    if mode == "max":  # max keeps the first maximum, as torch does; the maxima are inputs, so finite
+        values = [max(window(flat)) for window in layout.windows]
     else:
         values = list(map(truediv, [sum(window(flat)) for window in layout.windows], layout.divisors))
-    require_finite("pool2d", values)
+        require_finite("pool2d", values)
     out = list(map(values.__getitem__, layout.rows))
-    latex = _pool_latex(layout, flat, values)
+    latex = (layout.latex % layout.arguments(nums(flat + values))).split(_SEP)  # all numbers in one nums()
     steps = tuple(map(tuple.__new__, repeat(Step), zip(layout.labels, latex, [*values, out], strict=True)))
     return tuple.__new__(Solution, (out, steps, True))
 
 
 _SEP = "\x00"  # joins the LaTeX templates of the steps; no formatted number contains it
 _CACHED_INPUT_CELLS = 256  # layouts of bigger maps are built per call, so the cache stays small
-_BMATRIX_START, _BMATRIX_END = r"\begin{bmatrix} ", r" \end{bmatrix}"
 
 
 class _Layout(NamedTuple):
     """What a pooling computes that depends only on its geometry, never on the numbers.
 
-    ``windows[n](flat)`` are the numbers of window n in the flattened input (row-major). ``latex`` has
-    ``%.6g`` placeholders and ``latex_texts`` ``%s`` ones: ``latex % arguments(flat + values)`` (the window
-    results) is every window's LaTeX and the body of the pooled map's bmatrix, joined by ``_SEP``.
+    ``windows[n](flat)`` are the numbers of window n in the flattened input (row-major).
+    ``latex % arguments(nums(flat + values))`` (``values`` the window results) is every window's LaTeX
+    and the pooled map's bmatrix, joined by ``_SEP``.
     """
 
     windows: tuple[Callable[[list[float]], Sequence[float]], ...]
@@ -79,7 +79,6 @@ class _Layout(NamedTuple):
     divisors: tuple[int, ...]
     rows: tuple[slice, ...]  # of the window results: the rows of the pooled map
     latex: str
-    latex_texts: str
     arguments: Callable[[list[Any]], tuple[Any, ...]]
 
 
@@ -103,34 +102,18 @@ def _build_layout(h: int, w: int, kernel: int, stride: int, padding: int, ceil_m
             labels.append(f"Window ({i}, {j}): rows {h0}-{h1 - 1}, columns {w0}-{w1 - 1}")
             divisors.append(ph * pw if count_include_pad else len(window))
             if mode == "max":
-                latex.append(r"\max[" + ", ".join(["%.6g"] * len(window)) + "] = %.6g")
+                latex.append(r"\max[" + ", ".join(["%s"] * len(window)) + "] = %s")
             else:
-                latex.append("(" + " + ".join(["%.6g"] * len(window)) + f") / {divisors[-1]} = %.6g")
+                latex.append("(" + " + ".join(["%s"] * len(window)) + f") / {divisors[-1]} = %s")
     labels.append("Pooled map")
-    latex.append(r" \\ ".join([" & ".join(["%.6g"] * w_out)] * h_out))
+    latex.append(bmatrix_template(h_out, w_out))
     n_in, n_out = h * w, h_out * w_out
     arguments = [k for n, window in enumerate(windows) for k in (*window, n_in + n)] + list(range(n_in, n_in + n_out))
-    template = _SEP.join(latex)
     return _Layout(tuple(map(_getter, windows)), tuple(labels), tuple(divisors),
-                   tuple(slice(r, r + w_out) for r in range(0, n_out, w_out)),
-                   template, template.replace("%.6g", "%s"), itemgetter(*arguments))
+                   tuple(slice(r, r + w_out) for r in range(0, n_out, w_out)), _SEP.join(latex), itemgetter(*arguments))
 
 
 _layout = lru_cache(maxsize=128)(_build_layout)
-
-
-def _pool_latex(layout: _Layout, flat: list[float], values: list[float]) -> list[str]:
-    """The LaTeX of every step, numbers written as ``dlcore.fmt.num`` writes them.
-
-    One ``%.6g`` pass over all numbers writes what ``num`` does unless an item has an exponent (an ``e``),
-    is -0 (a ``-0`` without a ``.``) or is not finite (an ``n``): then the numbers go through ``nums``.
-    """
-    text = layout.latex % layout.arguments(flat + values)
-    if "e" in text or "n" in text or text.count("-0") != text.count("-0."):
-        text = layout.latex_texts % layout.arguments(nums(flat) + nums(values))
-    latex = text.split(_SEP)
-    latex[-1] = _BMATRIX_START + latex[-1] + _BMATRIX_END
-    return latex
 
 
 def _pool_windows(input: list[list[float]], kernel: int, stride: int, padding: int,  # noqa: A002
