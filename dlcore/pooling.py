@@ -10,10 +10,8 @@ from typing import Any, NamedTuple
 
 from dlcore.conv_ops import (
     MAX_SPAN,
-    bmatrix,
     bmatrix_template,
     check_cells,
-    new_step,
     window_bounds,
 )
 from dlcore.errors import SolverError
@@ -211,18 +209,73 @@ def max_unpool2d(*, pooled: list[list[float]], reference: list[list[float]], ker
     >>> max_unpool2d(pooled=[[9.0]], reference=[[1.0, 2.0], [3.0, 0.0]], kernel=2, stride=None).answer
     [[0.0, 0.0], [9.0, 0.0]]
     """
-    switches = _switches(reference, pooled, kernel, _unpool_stride(kernel, stride))
-    w_in = len(reference[0])
-    out = [[0.0] * w_in for _ in reference]
-    out_tex = ["0"] * (len(reference) * w_in)
-    y_tex = nums([v for row in pooled for v in row])
-    steps = []
-    for (i, j, r, c), t in zip(switches, y_tex, strict=True):
-        out[r][c] = pooled[i][j]
-        out_tex[r * w_in + c] = t
-        steps.append(new_step((f"Window ({i}, {j}): max of the pre-pool map at ({r}, {c})", f"out_{{{r},{c}}} = {t}", [r, c])))
-    steps.append(Step("Unpooled map (zeros elsewhere)", bmatrix([out_tex[k:k + w_in] for k in range(0, len(out_tex), w_in)]), out))
-    return Solution(out, tuple(steps))
+    h, w = len(reference), len(reference[0])
+    geometry = (h, w, len(pooled), len(pooled[0]), kernel, stride)
+    layout = _unpool_layout(*geometry) if h * w <= _CACHED_INPUT_CELLS else _build_unpool_layout(*geometry)
+    switches = _first_maxima(layout.windows, list(chain.from_iterable(reference)))
+    places = [[p // w, p % w] for p in switches]  # (r, c) of each switch: the step values
+    y = list(chain.from_iterable(pooled))
+    y_tex = nums(y)
+    out, out_tex = [0.0] * (h * w), ["0"] * (h * w)
+    for p, v, t in zip(switches, y, y_tex, strict=True):
+        out[p] = v
+        out_tex[p] = t
+    texts = (layout.template % layout.arguments([*chain.from_iterable(places), *y_tex, *out_tex])).split(_SEP)
+    answer = [out[r:r + w] for r in range(0, h * w, w)]
+    # Every number is an input or 0.0, so finite: nothing for require_finite.
+    steps = tuple(map(tuple.__new__, repeat(Step), zip(texts[0::2], texts[1::2], [*places, answer], strict=True)))
+    return tuple.__new__(Solution, (answer, steps, True))
+
+
+class _UnpoolLayout(NamedTuple):
+    """The geometry-only part of a max unpooling.
+
+    ``windows`` are the pooling windows as (row-major index list, getter of their numbers) in the flattened
+    reference. ``template % arguments(places + y_tex + out_tex)``, with ``places`` the flattened (r, c) of the
+    switches, is label, LaTeX, label, LaTeX, ... of every step, joined by ``_SEP``.
+    """
+
+    windows: tuple[tuple[list[int], Callable[[list[float]], Sequence[float]]], ...]
+    template: str
+    arguments: Callable[[list[Any]], tuple[Any, ...]]
+
+
+def _build_unpool_layout(h: int, w: int, h_pooled: int, w_pooled: int, kernel: int, stride: int | None) -> _UnpoolLayout:
+    """Windows and step templates of a max unpooling (raises for a stride below the kernel or a wrong pooled size)."""
+    s = _unpool_stride(kernel, stride)
+    h_out = pool_output_size(h, kernel, s, axis="height")
+    w_out = pool_output_size(w, kernel, s, axis="width")
+    if h_pooled != h_out or w_pooled != w_out:
+        raise SolverError(
+            f"Parameter 'pooled' must be {h_out} x {w_out}, the pooled size of the {h} x "
+            f"{w} reference map, got {h_pooled} x {w_pooled}."
+        )
+    windows: list[tuple[list[int], Callable[[list[float]], Sequence[float]]]] = []
+    texts: list[str] = []
+    arguments: list[int] = []
+    n = h_out * w_out
+    for i in range(h_out):
+        for j in range(w_out):
+            window = [r * w + c for r in range(i * s, i * s + kernel) for c in range(j * s, j * s + kernel)]
+            windows.append((window, _getter(window)))
+            k = len(texts) // 2
+            texts += [f"Window ({i}, {j}): max of the pre-pool map at (%s, %s)", "out_{%s,%s} = %s"]
+            arguments += [2 * k, 2 * k + 1, 2 * k, 2 * k + 1, 2 * n + k]
+    texts += ["Unpooled map (zeros elsewhere)", bmatrix_template(h, w)]
+    arguments += range(3 * n, 3 * n + h * w)
+    return _UnpoolLayout(tuple(windows), _SEP.join(texts), itemgetter(*arguments))
+
+
+_unpool_layout = lru_cache(maxsize=128)(_build_unpool_layout)
+
+
+def _first_maxima(windows: Sequence[tuple[list[int], Callable[[list[float]], Sequence[float]]]], flat: list[float]) -> list[int]:
+    """Per window: the index in ``flat`` of its first maximum (row-major), the switch torch records."""
+    out = []
+    for window, numbers in windows:
+        values = numbers(flat)
+        out.append(window[values.index(max(values))])
+    return out
 
 
 def _unpool_at(p: dict[str, Any], pick: str) -> list[list[float]]:
