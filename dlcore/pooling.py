@@ -55,7 +55,7 @@ def pool2d(*, input: list[list[float]], mode: str, kernel: int, stride: int | No
         values = list(map(truediv, [sum(window(flat)) for window in layout.windows], layout.divisors))
         require_finite("pool2d", values)
     out = list(map(values.__getitem__, layout.rows))
-    latex = (layout.latex % layout.arguments(nums(flat + values))).split(_SEP)  # all numbers in one nums()
+    latex = (layout.latex % layout.arguments(nums([*layout.shown(flat), *values]))).split(_SEP)  # one nums() for all
     steps = tuple(map(tuple.__new__, repeat(Step), zip(layout.labels, latex, [*values, out], strict=True)))
     return tuple.__new__(Solution, (out, steps, True))
 
@@ -67,9 +67,9 @@ _CACHED_INPUT_CELLS = 256  # layouts of bigger maps are built per call, so the c
 class _Layout(NamedTuple):
     """What a pooling computes that depends only on its geometry, never on the numbers.
 
-    ``windows[n](flat)`` are the numbers of window n in the flattened input (row-major).
-    ``latex % arguments(nums(flat + values))`` (``values`` the window results) is every window's LaTeX
-    and the pooled map's bmatrix, joined by ``_SEP``.
+    ``windows[n](flat)`` are the numbers of window n in the flattened input (row-major), ``shown(flat)`` the
+    numbers that are in some window. ``latex % arguments(nums([*shown(flat), *values]))`` (``values`` the
+    window results) is every window's LaTeX and the pooled map's bmatrix, joined by ``_SEP``.
     """
 
     windows: tuple[Callable[[list[float]], Sequence[float]], ...]
@@ -77,6 +77,7 @@ class _Layout(NamedTuple):
     divisors: tuple[int, ...]
     rows: tuple[slice, ...]  # of the window results: the rows of the pooled map
     latex: str
+    shown: Callable[[list[float]], Sequence[float]]
     arguments: Callable[[list[Any]], tuple[Any, ...]]
 
 
@@ -105,10 +106,14 @@ def _build_layout(h: int, w: int, kernel: int, stride: int, padding: int, ceil_m
                 latex.append("(" + " + ".join(["%s"] * len(window)) + f") / {divisors[-1]} = %s")
     labels.append("Pooled map")
     latex.append(bmatrix_template(h_out, w_out))
-    n_in, n_out = h * w, h_out * w_out
-    arguments = [k for n, window in enumerate(windows) for k in (*window, n_in + n)] + list(range(n_in, n_in + n_out))
+    shown = sorted(set(chain.from_iterable(windows)))  # the inputs in some window (not those past the last one)
+    at = {k: n for n, k in enumerate(shown)}
+    n_in, n_out = len(shown), h_out * w_out
+    arguments = [a for n, window in enumerate(windows) for a in (*[at[k] for k in window], n_in + n)]
+    arguments += range(n_in, n_in + n_out)
     return _Layout(tuple(map(_getter, windows)), tuple(labels), tuple(divisors),
-                   tuple(slice(r, r + w_out) for r in range(0, n_out, w_out)), _SEP.join(latex), itemgetter(*arguments))
+                   tuple(slice(r, r + w_out) for r in range(0, n_out, w_out)), _SEP.join(latex), _getter(shown),
+                   itemgetter(*arguments))
 
 
 _layout = lru_cache(maxsize=128)(_build_layout)
