@@ -46,9 +46,10 @@ def pool2d(*, input: list[list[float]], mode: str, kernel: int, stride: int | No
     [[5.0, 6.0], [8.0, 9.0]]
     """
     h, w = len(input), len(input[0])
-    layout = (_layout if h * w <= _CACHED_INPUT_CELLS else _build_layout)(
-        h, w, kernel, kernel if stride is None else stride, padding, ceil_mode, mode, mode == "max" or count_include_pad)
+    layout = (_layout if h * w <= _CACHED_INPUT_CELLS else _build_layout)(h, w, kernel, stride, padding, ceil_mode, mode,
+                                                                           count_include_pad)
     flat = list(chain.from_iterable(input))
+    values: list[Any]  # the window results, then the pooled map: the step values
     if mode == "max":  # max keeps the first maximum, as torch does; the maxima are inputs, so finite
         values = [max(window(flat)) for window in layout.windows]
     else:
@@ -56,7 +57,8 @@ def pool2d(*, input: list[list[float]], mode: str, kernel: int, stride: int | No
         require_finite("pool2d", values)
     out = list(map(values.__getitem__, layout.rows))
     latex = (layout.latex % layout.arguments(nums([*layout.shown(flat), *values]))).split(_SEP)  # one nums() for all
-    steps = tuple(map(tuple.__new__, repeat(Step), zip(layout.labels, latex, [*values, out], strict=True)))
+    values.append(out)
+    steps = tuple(map(tuple.__new__, repeat(Step), zip(layout.labels, latex, values)))  # noqa: B905 (equal lengths)
     return tuple.__new__(Solution, (out, steps, True))
 
 
@@ -86,9 +88,10 @@ def _getter(indices: list[int]) -> Callable[[list[float]], Sequence[float]]:
     return itemgetter(*indices) if len(indices) > 1 else itemgetter(slice(indices[0], indices[0] + 1))
 
 
-def _build_layout(h: int, w: int, kernel: int, stride: int, padding: int, ceil_mode: bool, mode: str,
+def _build_layout(h: int, w: int, kernel: int, stride: int | None, padding: int, ceil_mode: bool, mode: str,
                   count_include_pad: bool) -> _Layout:
     """The windows, labels, divisors and LaTeX templates of a pooling (raises for an impossible geometry)."""
+    stride = kernel if stride is None else stride
     h_out = pool_output_size(h, kernel, stride, padding, ceil_mode, axis="height")
     w_out = pool_output_size(w, kernel, stride, padding, ceil_mode, axis="width")
     check_cells(h_out, w_out)
