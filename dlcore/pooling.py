@@ -221,17 +221,18 @@ def max_unpool2d(*, pooled: list[list[float]], reference: list[list[float]], ker
     geometry = (h, w, len(pooled), len(pooled[0]), kernel, stride)
     layout = _unpool_layout(*geometry) if h * w <= _CACHED_INPUT_CELLS else _build_unpool_layout(*geometry)
     switches = _first_maxima(layout.windows, list(chain.from_iterable(reference)))
-    places = [[p // w, p % w] for p in switches]  # (r, c) of each switch: the step values
+    places: list[Any] = [[p // w, p % w] for p in switches]  # (r, c) of each switch, then the answer: the step values
     y = list(chain.from_iterable(pooled))
     y_tex = nums(y)
     out, out_tex = [0.0] * (h * w), ["0"] * (h * w)
-    for p, v, t in zip(switches, y, y_tex, strict=True):
+    for p, v, t in zip(switches, y, y_tex):  # noqa: B905 (one switch per pooled number)
         out[p] = v
         out_tex[p] = t
     texts = (layout.template % layout.arguments([*chain.from_iterable(places), *y_tex, *out_tex])).split(_SEP)
     answer = [out[r:r + w] for r in range(0, h * w, w)]
     # Every number is an input or 0.0, so finite: nothing for require_finite.
-    steps = tuple(map(tuple.__new__, repeat(Step), zip(texts[0::2], texts[1::2], [*places, answer], strict=True)))
+    places.append(answer)
+    steps = tuple(map(tuple.__new__, repeat(Step), zip(texts[0::2], texts[1::2], places)))  # noqa: B905 (equal lengths)
     return tuple.__new__(Solution, (answer, steps, True))
 
 
