@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from itertools import chain
-from typing import Any
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from itertools import chain, repeat
+from operator import itemgetter, truediv
+from typing import Any, NamedTuple
 
 from dlcore.conv_ops import (
     MAX_SPAN,
-    bmatrix,
+    bmatrix_template,
     check_cells,
-    new_step,
     window_bounds,
 )
 from dlcore.errors import SolverError
+from dlcore.finite import require_finite
 from dlcore.fmt import nums
 from dlcore.params import Param
 from dlcore.registry import mistake, solver
@@ -42,42 +45,81 @@ def pool2d(*, input: list[list[float]], mode: str, kernel: int, stride: int | No
     ...        padding=0, ceil_mode=True, count_include_pad=True).answer
     [[5.0, 6.0], [8.0, 9.0]]
     """
-    rows, cols = _pool_windows(input, kernel, kernel if stride is None else stride, padding, ceil_mode)
-    w_in = len(input[0])
-    x_tex = nums(list(chain.from_iterable(input)))
-    x_tex_rows = [x_tex[r:r + w_in] for r in range(0, len(x_tex), w_in)]
-    col_labels = [f"{j}): rows %s, columns {w0}-{w1 - 1}" for j, (w0, w1, _) in enumerate(cols)]
-    col_slices = [slice(w0, w1) for w0, w1, _ in cols]
-    if mode == "max":
-        steps, values, out_tex = [], [], []
-        for i, (h0, h1, _) in enumerate(rows):
-            band, tband, label_i, rows_i = input[h0:h1], x_tex_rows[h0:h1], f"Window ({i}, ", f"{h0}-{h1 - 1}"
-            for label_j, sl in zip(col_labels, col_slices, strict=True):
-                window = [v for row in band for v in row[sl]]
-                texts = [t for row in tband for t in row[sl]]
-                values.append(v := max(window))  # the maximum is one of the window's numbers: its text is already there
-                out_tex.append(t := texts[window.index(v)])
-                steps.append(new_step((label_i + label_j % rows_i, rf"\max[{', '.join(texts)}] = {t}", v)))
-        w_out = len(cols)
-        out = [values[r:r + w_out] for r in range(0, len(values), w_out)]
-        steps.append(Step("Pooled map", bmatrix([out_tex[r:r + w_out] for r in range(0, len(out_tex), w_out)]), out))
-        return Solution(out, tuple(steps))
-    labels, windows, sums = [], [], []
-    for i, (h0, h1, _) in enumerate(rows):
-        band, tband, label_i, rows_i = input[h0:h1], x_tex_rows[h0:h1], f"Window ({i}, ", f"{h0}-{h1 - 1}"
-        for label_j, sl in zip(col_labels, col_slices, strict=True):
-            labels.append(label_i + label_j % rows_i)
-            windows.append([t for row in tband for t in row[sl]])
-            sums.append(sum([v for row in band for v in row[sl]]))
-    divisors = [ph * pw if count_include_pad else (h1 - h0) * (w1 - w0) for h0, h1, ph in rows for w0, w1, pw in cols]
-    values = [v / d for v, d in zip(sums, divisors, strict=True)]
-    out_tex = nums(values)
-    latex = [f"({' + '.join(texts)}) / {d} = {t}" for texts, d, t in zip(windows, divisors, out_tex, strict=True)]
-    w_out = len(cols)
-    out = [values[r:r + w_out] for r in range(0, len(values), w_out)]
-    steps = list(map(new_step, zip(labels, latex, values, strict=True)))
-    steps.append(Step("Pooled map", bmatrix([out_tex[r:r + w_out] for r in range(0, len(out_tex), w_out)]), out))
-    return Solution(out, tuple(steps))
+    h, w = len(input), len(input[0])
+    layout = (_layout if h * w <= _CACHED_INPUT_CELLS else _build_layout)(h, w, kernel, stride, padding, ceil_mode, mode,
+                                                                           count_include_pad)
+    flat = list(chain.from_iterable(input))
+    values: list[Any]  # the window results, then the pooled map: the step values
+    if mode == "max":  # max keeps the first maximum, as torch does; the maxima are inputs, so finite
+        values = [max(window(flat)) for window in layout.windows]
+    else:
+        values = list(map(truediv, [sum(window(flat)) for window in layout.windows], layout.divisors))
+        require_finite("pool2d", values)
+    out = list(map(values.__getitem__, layout.rows))
+    latex = (layout.latex % layout.arguments(nums([*layout.shown(flat), *values]))).split(_SEP)  # one nums() for all
+    values.append(out)
+    steps = tuple(map(tuple.__new__, repeat(Step), zip(layout.labels, latex, values)))  # noqa: B905 (equal lengths)
+    return tuple.__new__(Solution, (out, steps, True))
+
+
+_SEP = "\x00"  # joins the LaTeX templates of the steps; no formatted number contains it
+_CACHED_INPUT_CELLS = 256  # layouts of bigger maps are built per call, so the cache stays small
+
+
+class _Layout(NamedTuple):
+    """What a pooling computes that depends only on its geometry, never on the numbers.
+
+    ``windows[n](flat)`` are the numbers of window n in the flattened input (row-major), ``shown(flat)`` the
+    numbers that are in some window. ``latex % arguments(nums([*shown(flat), *values]))`` (``values`` the
+    window results) is every window's LaTeX and the pooled map's bmatrix, joined by ``_SEP``.
+    """
+
+    windows: tuple[Callable[[list[float]], Sequence[float]], ...]
+    labels: tuple[str, ...]
+    divisors: tuple[int, ...]
+    rows: tuple[slice, ...]  # of the window results: the rows of the pooled map
+    latex: str
+    shown: Callable[[list[float]], Sequence[float]]
+    arguments: Callable[[list[Any]], tuple[Any, ...]]
+
+
+def _getter(indices: list[int]) -> Callable[[list[float]], Sequence[float]]:
+    """``xs -> [xs[i] for i in indices]`` in C (itemgetter of one index would give the bare item)."""
+    return itemgetter(*indices) if len(indices) > 1 else itemgetter(slice(indices[0], indices[0] + 1))
+
+
+def _build_layout(h: int, w: int, kernel: int, stride: int | None, padding: int, ceil_mode: bool, mode: str,
+                  count_include_pad: bool) -> _Layout:
+    """The windows, labels, divisors and LaTeX templates of a pooling (raises for an impossible geometry)."""
+    stride = kernel if stride is None else stride
+    h_out = pool_output_size(h, kernel, stride, padding, ceil_mode, axis="height")
+    w_out = pool_output_size(w, kernel, stride, padding, ceil_mode, axis="width")
+    check_cells(h_out, w_out)
+    rows, cols = window_bounds(h, h_out, kernel, stride, padding), window_bounds(w, w_out, kernel, stride, padding)
+    windows, labels, divisors, latex = [], [], [], []
+    for i, (h0, h1, ph) in enumerate(rows):
+        for j, (w0, w1, pw) in enumerate(cols):
+            window = [r * w + c for r in range(h0, h1) for c in range(w0, w1)]
+            windows.append(window)
+            labels.append(f"Window ({i}, {j}): rows {h0}-{h1 - 1}, columns {w0}-{w1 - 1}")
+            divisors.append(ph * pw if count_include_pad else len(window))
+            if mode == "max":
+                latex.append(r"\max[" + ", ".join(["%s"] * len(window)) + "] = %s")
+            else:
+                latex.append("(" + " + ".join(["%s"] * len(window)) + f") / {divisors[-1]} = %s")
+    labels.append("Pooled map")
+    latex.append(bmatrix_template(h_out, w_out))
+    shown = sorted(set(chain.from_iterable(windows)))  # the inputs in some window (not those past the last one)
+    at = {k: n for n, k in enumerate(shown)}
+    n_in, n_out = len(shown), h_out * w_out
+    arguments = [a for n, window in enumerate(windows) for a in (*[at[k] for k in window], n_in + n)]
+    arguments += range(n_in, n_in + n_out)
+    return _Layout(tuple(map(_getter, windows)), tuple(labels), tuple(divisors),
+                   tuple(slice(r, r + w_out) for r in range(0, n_out, w_out)), _SEP.join(latex), _getter(shown),
+                   itemgetter(*arguments))
+
+
+_layout = lru_cache(maxsize=128)(_build_layout)
 
 
 def _pool_windows(input: list[list[float]], kernel: int, stride: int, padding: int,  # noqa: A002
@@ -175,18 +217,74 @@ def max_unpool2d(*, pooled: list[list[float]], reference: list[list[float]], ker
     >>> max_unpool2d(pooled=[[9.0]], reference=[[1.0, 2.0], [3.0, 0.0]], kernel=2, stride=None).answer
     [[0.0, 0.0], [9.0, 0.0]]
     """
-    switches = _switches(reference, pooled, kernel, _unpool_stride(kernel, stride))
-    w_in = len(reference[0])
-    out = [[0.0] * w_in for _ in reference]
-    out_tex = ["0"] * (len(reference) * w_in)
-    y_tex = nums([v for row in pooled for v in row])
-    steps = []
-    for (i, j, r, c), t in zip(switches, y_tex, strict=True):
-        out[r][c] = pooled[i][j]
-        out_tex[r * w_in + c] = t
-        steps.append(new_step((f"Window ({i}, {j}): max of the pre-pool map at ({r}, {c})", f"out_{{{r},{c}}} = {t}", [r, c])))
-    steps.append(Step("Unpooled map (zeros elsewhere)", bmatrix([out_tex[k:k + w_in] for k in range(0, len(out_tex), w_in)]), out))
-    return Solution(out, tuple(steps))
+    h, w = len(reference), len(reference[0])
+    geometry = (h, w, len(pooled), len(pooled[0]), kernel, stride)
+    layout = _unpool_layout(*geometry) if h * w <= _CACHED_INPUT_CELLS else _build_unpool_layout(*geometry)
+    switches = _first_maxima(layout.windows, list(chain.from_iterable(reference)))
+    places: list[Any] = [[p // w, p % w] for p in switches]  # (r, c) of each switch, then the answer: the step values
+    y = list(chain.from_iterable(pooled))
+    y_tex = nums(y)
+    out, out_tex = [0.0] * (h * w), ["0"] * (h * w)
+    for p, v, t in zip(switches, y, y_tex):  # noqa: B905 (one switch per pooled number)
+        out[p] = v
+        out_tex[p] = t
+    texts = (layout.template % layout.arguments([*chain.from_iterable(places), *y_tex, *out_tex])).split(_SEP)
+    answer = [out[r:r + w] for r in range(0, h * w, w)]
+    # Every number is an input or 0.0, so finite: nothing for require_finite.
+    places.append(answer)
+    steps = tuple(map(tuple.__new__, repeat(Step), zip(texts[0::2], texts[1::2], places)))  # noqa: B905 (equal lengths)
+    return tuple.__new__(Solution, (answer, steps, True))
+
+
+class _UnpoolLayout(NamedTuple):
+    """The geometry-only part of a max unpooling.
+
+    ``windows`` are the pooling windows as (row-major index list, getter of their numbers) in the flattened
+    reference. ``template % arguments(places + y_tex + out_tex)``, with ``places`` the flattened (r, c) of the
+    switches, is label, LaTeX, label, LaTeX, ... of every step, joined by ``_SEP``.
+    """
+
+    windows: tuple[tuple[list[int], Callable[[list[float]], Sequence[float]]], ...]
+    template: str
+    arguments: Callable[[list[Any]], tuple[Any, ...]]
+
+
+def _build_unpool_layout(h: int, w: int, h_pooled: int, w_pooled: int, kernel: int, stride: int | None) -> _UnpoolLayout:
+    """Windows and step templates of a max unpooling (raises for a stride below the kernel or a wrong pooled size)."""
+    s = _unpool_stride(kernel, stride)
+    h_out = pool_output_size(h, kernel, s, axis="height")
+    w_out = pool_output_size(w, kernel, s, axis="width")
+    if h_pooled != h_out or w_pooled != w_out:
+        raise SolverError(
+            f"Parameter 'pooled' must be {h_out} x {w_out}, the pooled size of the {h} x "
+            f"{w} reference map, got {h_pooled} x {w_pooled}."
+        )
+    windows: list[tuple[list[int], Callable[[list[float]], Sequence[float]]]] = []
+    texts: list[str] = []
+    arguments: list[int] = []
+    n = h_out * w_out
+    for i in range(h_out):
+        for j in range(w_out):
+            window = [r * w + c for r in range(i * s, i * s + kernel) for c in range(j * s, j * s + kernel)]
+            windows.append((window, _getter(window)))
+            k = len(texts) // 2
+            texts += [f"Window ({i}, {j}): max of the pre-pool map at (%s, %s)", "out_{%s,%s} = %s"]
+            arguments += [2 * k, 2 * k + 1, 2 * k, 2 * k + 1, 2 * n + k]
+    texts += ["Unpooled map (zeros elsewhere)", bmatrix_template(h, w)]
+    arguments += range(3 * n, 3 * n + h * w)
+    return _UnpoolLayout(tuple(windows), _SEP.join(texts), itemgetter(*arguments))
+
+
+_unpool_layout = lru_cache(maxsize=128)(_build_unpool_layout)
+
+
+def _first_maxima(windows: Sequence[tuple[list[int], Callable[[list[float]], Sequence[float]]]], flat: list[float]) -> list[int]:
+    """Per window: the index in ``flat`` of its first maximum (row-major), the switch torch records."""
+    out = []
+    for window, numbers in windows:
+        values = numbers(flat)
+        out.append(window[values.index(max(values))])
+    return out
 
 
 def _unpool_at(p: dict[str, Any], pick: str) -> list[list[float]]:
