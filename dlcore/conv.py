@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from itertools import chain, compress, repeat
-from operator import mul
+from collections.abc import Callable
+from functools import lru_cache
+from itertools import chain, repeat
+from operator import itemgetter, mul
 from typing import Any, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
 
 from dlcore.conv_ops import (
     ACTIVATIONS,
@@ -13,14 +18,13 @@ from dlcore.conv_ops import (
     activate_flat,
     as_floats,
     bmatrix,
-    cell_names,
+    bmatrix_template,
     check_cells,
-    pad_rows,
     paren,
     xcorr1d,
-    xcorr_flat,
 )
 from dlcore.errors import SolverError
+from dlcore.finite import require_finite
 from dlcore.fmt import num, nums
 from dlcore.params import Param
 from dlcore.registry import mistake, solver
@@ -89,37 +93,101 @@ def _conv1d_no_bias(*, x: list[float], f: list[float], stride: int, padding: int
 
 # --------------------------------------------------------------------------- 2-D convolution, one channel
 
+_SEP = "\x00"  # between the cells' LaTeX while all of it is one joined string
+_CACHED_TERMS = 4096  # geometries up to this many window terms keep their tables (quiz sizes)
 
-class _Conv2dCore(NamedTuple):
-    """What the conv2d solver and its mistakes share within one call: the padded input, flat, and z without bias."""
 
-    x_pad: list[list[float]]
-    x_flat: list[float]  # x_pad row-major
-    wp: int  # width of x_pad
-    k_flat: list[float]  # the kernel row-major
-    offsets: list[int]  # of a window's cells from its corner in x_flat
+class _Geometry2d(NamedTuple):
+    """Index tables and LaTeX templates of one conv2d geometry (sizes, stride, padding); nothing of the values.
+
+    Indices point into the input row-major followed by one 0.0, the value of every padding cell.
+    """
+
     h_out: int
     w_out: int
+    windows: npt.NDArray[np.intp]  # (kk, cells): window term m of every cell
+    padded: npt.NDArray[np.intp]  # (h + 2p, w + 2p): the zero-padded input
+    pieces: Callable[[list[str]], tuple[str, ...]]  # every piece of every cell's LaTeX, see _cell_texts
+    heads: list[str]  # "z_{i,j} = " of every cell, all but the first after a _SEP
+    labels: list[str]
+    padded_tex: str  # %-template of the padded input's bmatrix, padding zeros written in
+    output_tex: str  # %-template of an h_out x w_out bmatrix
+
+
+def _geometry2d(h: int, w: int, kh: int, kw: int, stride: int, padding: int) -> _Geometry2d:
+    """The tables of a geometry (raises SolverError when the kernel does not fit or the output is too big)."""
+    h_out = conv_output_size(h, kh, stride, padding, axis="height")
+    w_out = conv_output_size(w, kw, stride, padding, axis="width")
+    check_cells(h_out, w_out)
+    n_in, kk, n = h * w, kh * kw, h_out * w_out
+
+    def source(r: int, c: int) -> int:  # of padded cell (r, c): its index in the input, n_in for a padding zero
+        r, c = r - padding, c - padding
+        return r * w + c if 0 <= r < h and 0 <= c < w else n_in
+
+    cells = [(i, j) for i in range(h_out) for j in range(w_out)]
+    windows = [[source(i * stride + m, j * stride + q) for m in range(kh) for q in range(kw)] for i, j in cells]
+    padded = [[source(r, c) for c in range(w + 2 * padding)] for r in range(h + 2 * padding)]
+    # the list _cell_texts picks from: input texts and "0" (n_in + 1), kernel pieces (kk), z texts (n), heads (n)
+    k_at, z_at, head_at = n_in + 1, n_in + 1 + kk, n_in + 1 + kk + n
+    order = []
+    for c, window in enumerate(windows):
+        order.append(head_at + c)
+        for m, src in enumerate(window):
+            order += (src, k_at + m)
+        order.append(z_at + c)
+    names = [f"z_{{{i},{j}}} = " for i, j in cells]
+    return _Geometry2d(
+        h_out, w_out, np.array(windows, dtype=np.intp).T.copy(), np.array(padded, dtype=np.intp), itemgetter(*order),
+        names[:1] + [_SEP + t for t in names[1:]], [f"z[{i}][{j}]" for i, j in cells],
+        bmatrix([["%s" if src < n_in else "0" for src in row] for row in padded]), bmatrix_template(h_out, w_out),
+    )
+
+
+_cached_geometry2d = lru_cache(maxsize=128)(_geometry2d)
+
+
+def _geometry_of(x: list[list[float]], kernel: list[list[float]], stride: int, padding: int) -> _Geometry2d:
+    h, w, kh, kw = len(x), len(x[0]), len(kernel), len(kernel[0])
+    small = (h + 2 * padding) * (w + 2 * padding) * kh * kw <= _CACHED_TERMS  # bounds the number of window terms
+    return (_cached_geometry2d if small else _geometry2d)(h, w, kh, kw, stride, padding)
+
+
+def _window_sums(windows: Array, k_flat: list[float]) -> list[float]:
+    """sum(window[m] * k[m] for m in ...) of every window (a column of ``windows``), exactly as Python sums.
+
+    ``accumulate`` adds the terms one by one in order (``np.sum`` may add pairwise); ``+ 0.0`` is the start of
+    Python's ``sum``, which turns a sum of -0.0 terms into 0.0.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is refused later, as by Python floats
+        sums = np.add.accumulate(windows * np.array(k_flat)[:, None], axis=0)[-1] + 0.0
+    out: list[float] = sums.tolist()
+    return out
+
+
+class _Conv2dCore(NamedTuple):
+    """What the conv2d solver and its mistakes share within one call."""
+
+    g: _Geometry2d
+    x_ext: Array  # the input row-major, then 0.0 (the value of every padding cell)
+    x_list: list[float]  # the same as a list
+    k_flat: list[float]  # the kernel row-major
+    windows: Array  # (kk, cells): the values of every window, padding zeros included
     raw: list[float]  # xcorr(x_pad, K), row-major, bias not added
 
 
 def _conv2d_core(x: list[list[float]], kernel: list[list[float]], stride: int, padding: int) -> _Conv2dCore:
-    """Check the output size, pad, flatten and cross-correlate (raises SolverError on an impossible geometry)."""
-    kh, kw = len(kernel), len(kernel[0])
-    h_out = conv_output_size(len(x), kh, stride, padding, axis="height")
-    w_out = conv_output_size(len(x[0]), kw, stride, padding, axis="width")
-    check_cells(h_out, w_out)
-    x_pad = pad_rows(x, padding)
-    wp = len(x_pad[0])
-    x_flat = list(chain.from_iterable(x_pad))
+    """Check the geometry, gather every window and cross-correlate (raises SolverError on an impossible geometry)."""
+    g = _geometry_of(x, kernel, stride, padding)
+    x_list = [*chain.from_iterable(x), 0.0]
     k_flat = list(chain.from_iterable(kernel))
-    offsets = [m * wp + n for m in range(kh) for n in range(kw)]
-    return _Conv2dCore(x_pad, x_flat, wp, k_flat, offsets, h_out, w_out,
-                       xcorr_flat(x_flat, wp, k_flat, offsets, stride, h_out, w_out))
+    x_ext = np.array(x_list)
+    windows = x_ext[g.windows]
+    return _Conv2dCore(g, x_ext, x_list, k_flat, windows, _window_sums(windows, k_flat))
 
 
 def _prepare_conv2d(p: dict[str, Any]) -> dict[str, Any]:
-    """Pad the input and compute z once for the solver and all its mistakes (of this one call).
+    """Gather the windows and compute z once for the solver and all its mistakes (of this one call).
 
     On an impossible geometry nothing is added: the solver then raises, and each mistake decides for itself
     (e.g. ``ignored_padding`` may still fit where the padded map does not).
@@ -129,6 +197,24 @@ def _prepare_conv2d(p: dict[str, Any]) -> dict[str, Any]:
     except SolverError:
         return p
     return {**p, "core": core}
+
+
+def _parens(texts: list[str]) -> list[str]:
+    """Each LaTeX number, in parentheses when negative (as a factor of a product).
+
+    A text starting with "-" sorts before every digit and letter, so ``min`` tells whether there is any.
+    """
+    return texts if min(texts) >= "0" else [t if t[0] != "-" else f"({t})" for t in texts]
+
+
+def _cell_texts(g: _Geometry2d, x_tex: list[str], k_tex: list[str], b_tex: str, z_tex: list[str]) -> list[str]:
+    """``z_{i,j} = x\\cdot K + ... + b = z`` of every cell, assembled in one join from ``g.pieces``.
+
+    ``x_tex`` ends with the text of a padding zero.
+    """
+    # the text after each number of a window: "\\cdot K[m] + ", the last one "\\cdot K[-1] + b = "
+    k_pieces = (r"\cdot" + " + \x00\\cdot".join(_parens(k_tex)) + (f" + {b_tex} = " if b_tex else " = ")).split("\x00")
+    return "".join(g.pieces([*_parens(x_tex), *k_pieces, *z_tex, *g.heads])).split(_SEP)
 
 
 @solver(
@@ -152,33 +238,26 @@ def conv2d(*, input: list[list[float]], kernel: list[list[float]], bias: float, 
     ...        activation="relu", alpha=0.01).answer
     [[0.0]]
     """
-    x_pad, x_flat, wp, k_flat, offsets, h_out, w_out, raw = core or _conv2d_core(input, kernel, stride, padding)
+    g, x_ext, x_list, k_flat, _, raw = core or _conv2d_core(input, kernel, stride, padding)
     z_flat = [v + bias for v in raw] if bias else raw
     act = activation != "none"
     a_flat = activate_flat(z_flat, activation, alpha) if act else z_flat
-    nx, nk, nz = len(x_flat), len(k_flat), len(z_flat)
-    # every number of the steps formatted in one pass: input, kernel, z, a, bias
-    tex = nums(x_flat + k_flat + z_flat + a_flat + [bias] if act else x_flat + k_flat + z_flat + [bias])
-    x_tex, k_tex, z_tex = tex[:nx], tex[nx:nx + nk], tex[nx + nk:nx + nk + nz]
-    x_par = [t if t[0] != "-" else f"({t})" for t in x_tex]
-    # one %-template per output cell: its name and the window's numbers go in, the kernel's are fixed
-    cell = ("%s = " + " + ".join([r"%s\cdot" + (t if t[0] != "-" else f"({t})") for t in k_tex])
-            + (f" + {tex[-1]}" if bias else "") + " = %s")
-    steps = [Step("Zero-padded input", bmatrix([x_tex[r:r + wp] for r in range(0, nx, wp)]), x_pad)] if padding else []
-    end, valid = stride * h_out * wp, ([1] * w_out + [0] * (wp - w_out)) * h_out  # as in xcorr_flat
-    names, labels = cell_names(h_out, w_out)
-    texts = zip(names, *[compress(x_par[o:o + end:stride], valid) for o in offsets], z_tex, strict=True)
-    steps += map(tuple.__new__, repeat(Step), zip(labels, map(cell.__mod__, texts), z_flat, strict=True))
-    rows = range(0, nz, w_out)
-    z = [z_flat[r:r + w_out] for r in rows]
-    steps.append(Step("Convolution output (before activation)", bmatrix([z_tex[r:r + w_out] for r in rows]), z))
+    require_finite("conv2d", z_flat, a_flat if act else [])
+    nx, nk = len(x_list), len(k_flat)  # x_list ends with the padding zero
+    tex = nums([*x_list, *k_flat, bias, *z_flat])  # in one pass
+    z_tex = tex[nx + nk + 1:]
+    texts = _cell_texts(g, tex[:nx], tex[nx:nx + nk], tex[nx + nk] if bias else "", z_tex)
+    steps = [tuple.__new__(Step, ("Zero-padded input", g.padded_tex % tuple(tex[:nx - 1]), x_ext[g.padded].tolist()))
+             ] if padding else []
+    steps += map(tuple.__new__, repeat(Step), zip(g.labels, texts, z_flat, strict=True))
+    rows = range(0, len(z_flat), g.w_out)
+    z = [z_flat[r:r + g.w_out] for r in rows]
+    steps.append(tuple.__new__(Step, ("Convolution output (before activation)", g.output_tex % tuple(z_tex), z)))
     if not act:
-        return Solution(z, tuple(steps))
-    a_tex = tex[nx + nk + nz:-1]
-    a = [a_flat[r:r + w_out] for r in rows]
-    steps.append(Step(f"After {activation}", bmatrix([a_tex[r:r + w_out] for r in rows]), a))
-    return Solution(a, tuple(steps))
-
+        return tuple.__new__(Solution, (z, tuple(steps), True))
+    a = [a_flat[r:r + g.w_out] for r in rows]
+    steps.append(tuple.__new__(Step, (f"After {activation}", g.output_tex % tuple(nums(a_flat)), a)))
+    return tuple.__new__(Solution, (a, tuple(steps), True))
 
 
 def _conv2d_rows(z_flat: list[float], bias: float, activation: str, alpha: float, w_out: int) -> list[list[float]]:
@@ -196,35 +275,35 @@ def _core_of(p: dict[str, Any]) -> _Conv2dCore:
 @mistake("conv2d", "flipped_kernel", "Computed a true convolution (kernel flipped) instead of cross-correlation.")
 def _conv2d_flipped(**p: Any) -> list[list[float]]:
     c = _core_of(p)  # rotating K by 180 degrees reverses its flat list; the windows stay
-    raw = xcorr_flat(c.x_flat, c.wp, c.k_flat[::-1], c.offsets, p["stride"], c.h_out, c.w_out)
-    return _conv2d_rows(raw, p["bias"], p["activation"], p["alpha"], c.w_out)
+    raw = _window_sums(c.windows, c.k_flat[::-1])
+    return _conv2d_rows(raw, p["bias"], p["activation"], p["alpha"], c.g.w_out)
 
 
 @mistake("conv2d", "activation_before_bias", "Applied the activation before adding the bias.")
 def _conv2d_act_first(**p: Any) -> list[list[float]]:
     b, c = float(p["bias"]), _core_of(p)
-    return [[v + b for v in row] for row in _conv2d_rows(c.raw, 0.0, p["activation"], p["alpha"], c.w_out)]
+    return [[v + b for v in row] for row in _conv2d_rows(c.raw, 0.0, p["activation"], p["alpha"], c.g.w_out)]
 
 
 @mistake("conv2d", "ignored_padding", "Forgot the zero padding.")
 def _conv2d_no_pad(**p: Any) -> list[list[float]]:
     c = _core_of(p) if not p["padding"] else _conv2d_core(p["input"], p["kernel"], p["stride"], 0)
-    return _conv2d_rows(c.raw, p["bias"], p["activation"], p["alpha"], c.w_out)
+    return _conv2d_rows(c.raw, p["bias"], p["activation"], p["alpha"], c.g.w_out)
 
 
 @mistake("conv2d", "forgot_bias", "Forgot to add the bias.")
 def _conv2d_no_bias(**p: Any) -> list[list[float]]:
     c = _core_of(p)
-    return _conv2d_rows(c.raw, 0.0, p["activation"], p["alpha"], c.w_out)
+    return _conv2d_rows(c.raw, 0.0, p["activation"], p["alpha"], c.g.w_out)
 
 
 @mistake("conv2d", "forgot_activation", "Stopped before applying the activation.")
 def _conv2d_no_act(**p: Any) -> list[list[float]]:
     c = _core_of(p)
-    return _conv2d_rows(c.raw, p["bias"], "none", p["alpha"], c.w_out)
+    return _conv2d_rows(c.raw, p["bias"], "none", p["alpha"], c.g.w_out)
 
 
 @mistake("conv2d", "relu_instead_of_leaky", "Zeroed the negative values instead of scaling them by alpha.")
 def _conv2d_relu(**p: Any) -> list[list[float]]:
     c = _core_of(p)
-    return _conv2d_rows(c.raw, p["bias"], "relu" if p["activation"] == "leaky_relu" else p["activation"], p["alpha"], c.w_out)
+    return _conv2d_rows(c.raw, p["bias"], "relu" if p["activation"] == "leaky_relu" else p["activation"], p["alpha"], c.g.w_out)
