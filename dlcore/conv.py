@@ -20,16 +20,61 @@ from dlcore.conv_ops import (
     bmatrix,
     bmatrix_template,
     check_cells,
-    paren,
     xcorr1d,
 )
 from dlcore.errors import SolverError
 from dlcore.finite import require_finite
-from dlcore.fmt import num, nums
+from dlcore.fmt import nums
 from dlcore.params import Param
 from dlcore.registry import mistake, solver
 from dlcore.shapes import conv_output_size
 from dlcore.types import Solution, Step
+
+_SEP = "\x00"  # between the outputs' LaTeX while all of it is one joined string
+_CACHED_TERMS = 4096  # geometries up to this many window terms keep their tables (quiz sizes)
+
+
+def _picker(indices: list[int]) -> Callable[[list[Any]], tuple[Any, ...]]:
+    """``lambda xs: tuple(xs[i] for i in indices)`` in one C call."""
+    if len(indices) == 1:  # itemgetter would return the bare item: a pair instead, every reader stops at the first
+        return itemgetter(indices[0], indices[0])
+    return itemgetter(*indices)
+
+
+def _parens(texts: list[str]) -> list[str]:
+    """Each LaTeX number, in parentheses when negative (as a factor of a product).
+
+    A text starting with "-" sorts before every digit and letter, so ``min`` tells whether there is any.
+    """
+    return texts if min(texts) >= "0" else [t if t[0] != "-" else f"({t})" for t in texts]
+
+
+def _factor_pieces(k_tex: list[str], b_tex: str) -> list[str]:
+    """The text after each number of a window: "\\cdot K[m] + ", the last one "\\cdot K[-1] + b = "."""
+    return (r"\cdot" + " + \x00\\cdot".join(_parens(k_tex)) + (f" + {b_tex} = " if b_tex else " = ")).split("\x00")
+
+
+def _window_order(windows: list[list[int]], n_in: int, kk: int) -> list[int]:
+    """Where each piece of every output's LaTeX comes from, in the list ``_output_texts`` joins:
+
+    the input's texts and a padding "0" (n_in + 1), the factor pieces (kk), the outputs' texts, their heads.
+    """
+    n = len(windows)
+    k_at, out_at, head_at = n_in + 1, n_in + 1 + kk, n_in + 1 + kk + n
+    order = []
+    for c, window in enumerate(windows):
+        order.append(head_at + c)
+        for m, src in enumerate(window):
+            order += (src, k_at + m)
+        order.append(out_at + c)
+    return order
+
+
+def _output_texts(pieces: Callable[[list[str]], tuple[str, ...]], heads: list[str], x_tex: list[str],
+                  k_tex: list[str], b_tex: str, out_tex: list[str]) -> list[str]:
+    """``y = x\\cdot K + ... + b = y`` of every output, assembled in one join (``x_tex`` ends with a padding "0")."""
+    return "".join(pieces([*_parens(x_tex), *_factor_pieces(k_tex, b_tex), *out_tex, *heads])).split(_SEP)
+
 
 # --------------------------------------------------------------------------- 1-D convolution
 
@@ -43,6 +88,35 @@ _CONV1D_PARAMS = {
 }
 
 
+class _Geometry1d(NamedTuple):
+    """Index tables and LaTeX templates of one conv1d geometry; indices point into x followed by one 0.0."""
+
+    n_out: int
+    windows: Callable[[list[float]], tuple[float, ...]]  # the k values of every window, window after window
+    pieces: Callable[[list[str]], tuple[str, ...]]  # see _output_texts
+    heads: list[str]  # "y_{i} = ", all but the first after a _SEP
+    labels: list[str]
+    padded: Callable[[list[float]], tuple[float, ...]]  # the zero-padded input
+    padded_tex: str  # %-template of it, padding zeros written in
+
+
+def _geometry1d(n: int, k: int, stride: int, padding: int) -> _Geometry1d:
+    """The tables of a geometry (raises SolverError when the kernel does not fit or the output is too long)."""
+    n_out = conv_output_size(n, k, stride, padding, axis="length")
+    check_cells(1, n_out)
+    padded = [i - padding if 0 <= i - padding < n else n for i in range(n + 2 * padding)]
+    windows = [padded[i * stride:i * stride + k] for i in range(n_out)]
+    heads = [f"y_{{{i}}} = " for i in range(n_out)]
+    return _Geometry1d(
+        n_out, _picker(list(chain.from_iterable(windows))), _picker(_window_order(windows, n, k)),
+        heads[:1] + [_SEP + h for h in heads[1:]], [f"y[{i}]" for i in range(n_out)],
+        _picker(padded), "[" + ", ".join(["%s" if i < n else "0" for i in padded]) + "]",
+    )
+
+
+_cached_geometry1d = lru_cache(maxsize=128)(_geometry1d)
+
+
 @solver("conv1d", params=_CONV1D_PARAMS)
 def conv1d(*, x: list[float], f: list[float], bias: float, stride: int, padding: int) -> Solution:
     """1-D convolution (cross-correlation): y_i = sum_k x_pad[i*s + k] * f[k] + b, n_out = floor((n + 2p - k)/s) + 1.
@@ -50,25 +124,21 @@ def conv1d(*, x: list[float], f: list[float], bias: float, stride: int, padding:
     >>> conv1d(x=[4, 1, -1, 3], f=[-2, 1], bias=0.0, stride=1, padding=1).answer
     [4.0, -7.0, -3.0, 5.0, -6.0]
     """
-    k = len(f)
-    n_out = conv_output_size(len(x), k, stride, padding, axis="length")
-    check_cells(1, n_out)
-    x_pad = [0.0] * padding + x + [0.0] * padding
-    x_tex = [num(v) for v in x_pad]
-    x_par = [paren(v, t) for v, t in zip(x_pad, x_tex, strict=True)]
-    f_par = [paren(v, num(v)) for v in f]
-    b_tex = f" + {num(bias)}" if bias else ""
-    steps = [Step("Zero-padded input", "[" + ", ".join(x_tex) + "]", x_pad)] if padding else []
-    y, y_tex = [], []
-    for i in range(n_out):
-        s = i * stride
-        y_i = sum(map(mul, x_pad[s:s + k], f)) + bias
-        terms = " + ".join([rf"{a}\cdot{b}" for a, b in zip(x_par[s:s + k], f_par, strict=True)])
-        y.append(y_i)
-        y_tex.append(num(y_i))
-        steps.append(Step(f"y[{i}]", rf"y_{{{i}}} = {terms}{b_tex} = {y_tex[-1]}", y_i))
-    steps.append(Step("Output", "[" + ", ".join(y_tex) + "]", y))
-    return Solution(y, tuple(steps))
+    n, k = len(x), len(f)
+    small = (n + 2 * padding) * k <= _CACHED_TERMS  # bounds the number of window terms
+    g = (_cached_geometry1d if small else _geometry1d)(n, k, stride, padding)
+    x_ext = [*x, 0.0]
+    terms = map(mul, g.windows(x_ext), f * g.n_out)
+    y: list[float] = [v + bias for v in map(sum, zip(*[terms] * k, strict=False))]  # k terms at a time: per window
+    require_finite("conv1d", y)
+    tex = nums([*x_ext, *f, bias, *y])  # in one pass; x_ext ends with the padding zero
+    y_tex = tex[n + k + 2:]
+    texts = _output_texts(g.pieces, g.heads, tex[:n + 1], tex[n + 1:n + k + 1], tex[n + k + 1] if bias else "", y_tex)
+    steps = [tuple.__new__(Step, ("Zero-padded input", g.padded_tex % tuple(tex[:n]), list(g.padded(x_ext))))
+             ] if padding else []
+    steps += map(tuple.__new__, repeat(Step), zip(g.labels, texts, y, strict=True))
+    steps.append(tuple.__new__(Step, ("Output", "[" + ", ".join(y_tex) + "]", y)))
+    return tuple.__new__(Solution, (y, tuple(steps), True))
 
 
 @mistake("conv1d", "flipped_kernel", "Flipped the kernel (true convolution instead of cross-correlation).")
@@ -93,9 +163,6 @@ def _conv1d_no_bias(*, x: list[float], f: list[float], stride: int, padding: int
 
 # --------------------------------------------------------------------------- 2-D convolution, one channel
 
-_SEP = "\x00"  # between the cells' LaTeX while all of it is one joined string
-_CACHED_TERMS = 4096  # geometries up to this many window terms keep their tables (quiz sizes)
-
 
 class _Geometry2d(NamedTuple):
     """Index tables and LaTeX templates of one conv2d geometry (sizes, stride, padding); nothing of the values.
@@ -107,7 +174,7 @@ class _Geometry2d(NamedTuple):
     w_out: int
     windows: npt.NDArray[np.intp]  # (kk, cells): window term m of every cell
     padded: npt.NDArray[np.intp]  # (h + 2p, w + 2p): the zero-padded input
-    pieces: Callable[[list[str]], tuple[str, ...]]  # every piece of every cell's LaTeX, see _cell_texts
+    pieces: Callable[[list[str]], tuple[str, ...]]  # see _output_texts
     heads: list[str]  # "z_{i,j} = " of every cell, all but the first after a _SEP
     labels: list[str]
     padded_tex: str  # %-template of the padded input's bmatrix, padding zeros written in
@@ -119,7 +186,7 @@ def _geometry2d(h: int, w: int, kh: int, kw: int, stride: int, padding: int) -> 
     h_out = conv_output_size(h, kh, stride, padding, axis="height")
     w_out = conv_output_size(w, kw, stride, padding, axis="width")
     check_cells(h_out, w_out)
-    n_in, kk, n = h * w, kh * kw, h_out * w_out
+    n_in, kk = h * w, kh * kw
 
     def source(r: int, c: int) -> int:  # of padded cell (r, c): its index in the input, n_in for a padding zero
         r, c = r - padding, c - padding
@@ -128,17 +195,10 @@ def _geometry2d(h: int, w: int, kh: int, kw: int, stride: int, padding: int) -> 
     cells = [(i, j) for i in range(h_out) for j in range(w_out)]
     windows = [[source(i * stride + m, j * stride + q) for m in range(kh) for q in range(kw)] for i, j in cells]
     padded = [[source(r, c) for c in range(w + 2 * padding)] for r in range(h + 2 * padding)]
-    # the list _cell_texts picks from: input texts and "0" (n_in + 1), kernel pieces (kk), z texts (n), heads (n)
-    k_at, z_at, head_at = n_in + 1, n_in + 1 + kk, n_in + 1 + kk + n
-    order = []
-    for c, window in enumerate(windows):
-        order.append(head_at + c)
-        for m, src in enumerate(window):
-            order += (src, k_at + m)
-        order.append(z_at + c)
     names = [f"z_{{{i},{j}}} = " for i, j in cells]
     return _Geometry2d(
-        h_out, w_out, np.array(windows, dtype=np.intp).T.copy(), np.array(padded, dtype=np.intp), itemgetter(*order),
+        h_out, w_out, np.array(windows, dtype=np.intp).T.copy(), np.array(padded, dtype=np.intp),
+        _picker(_window_order(windows, n_in, kk)),
         names[:1] + [_SEP + t for t in names[1:]], [f"z[{i}][{j}]" for i, j in cells],
         bmatrix([["%s" if src < n_in else "0" for src in row] for row in padded]), bmatrix_template(h_out, w_out),
     )
@@ -199,24 +259,6 @@ def _prepare_conv2d(p: dict[str, Any]) -> dict[str, Any]:
     return {**p, "core": core}
 
 
-def _parens(texts: list[str]) -> list[str]:
-    """Each LaTeX number, in parentheses when negative (as a factor of a product).
-
-    A text starting with "-" sorts before every digit and letter, so ``min`` tells whether there is any.
-    """
-    return texts if min(texts) >= "0" else [t if t[0] != "-" else f"({t})" for t in texts]
-
-
-def _cell_texts(g: _Geometry2d, x_tex: list[str], k_tex: list[str], b_tex: str, z_tex: list[str]) -> list[str]:
-    """``z_{i,j} = x\\cdot K + ... + b = z`` of every cell, assembled in one join from ``g.pieces``.
-
-    ``x_tex`` ends with the text of a padding zero.
-    """
-    # the text after each number of a window: "\\cdot K[m] + ", the last one "\\cdot K[-1] + b = "
-    k_pieces = (r"\cdot" + " + \x00\\cdot".join(_parens(k_tex)) + (f" + {b_tex} = " if b_tex else " = ")).split("\x00")
-    return "".join(g.pieces([*_parens(x_tex), *k_pieces, *z_tex, *g.heads])).split(_SEP)
-
-
 @solver(
     "conv2d",
     params={
@@ -246,7 +288,7 @@ def conv2d(*, input: list[list[float]], kernel: list[list[float]], bias: float, 
     nx, nk = len(x_list), len(k_flat)  # x_list ends with the padding zero
     tex = nums([*x_list, *k_flat, bias, *z_flat])  # in one pass
     z_tex = tex[nx + nk + 1:]
-    texts = _cell_texts(g, tex[:nx], tex[nx:nx + nk], tex[nx + nk] if bias else "", z_tex)
+    texts = _output_texts(g.pieces, g.heads, tex[:nx], tex[nx:nx + nk], tex[nx + nk] if bias else "", z_tex)
     steps = [tuple.__new__(Step, ("Zero-padded input", g.padded_tex % tuple(tex[:nx - 1]), x_ext[g.padded].tolist()))
              ] if padding else []
     steps += map(tuple.__new__, repeat(Step), zip(g.labels, texts, z_flat, strict=True))
