@@ -110,7 +110,7 @@ def _geometry1d(n: int, k: int, stride: int, padding: int) -> _Geometry1d:
     return _Geometry1d(
         n_out, _picker(list(chain.from_iterable(windows))), _picker(_window_order(windows, n, k)),
         heads[:1] + [_SEP + h for h in heads[1:]], [f"y[{i}]" for i in range(n_out)],
-        _picker(padded), "[" + ", ".join(["%s" if i < n else "0" for i in padded]) + "]",
+        _picker(padded), "[" + ", ".join(["%s" if i < n else "0" for i in padded]) + "]",  # used when padding > 0
     )
 
 
@@ -196,8 +196,10 @@ def _geometry2d(h: int, w: int, kh: int, kw: int, stride: int, padding: int) -> 
     windows = [[source(i * stride + m, j * stride + q) for m in range(kh) for q in range(kw)] for i, j in cells]
     padded = [[source(r, c) for c in range(w + 2 * padding)] for r in range(h + 2 * padding)]
     names = [f"z_{{{i},{j}}} = " for i, j in cells]
+    window_index, padded_index = np.array(windows, dtype=np.intp).T.copy(), np.array(padded, dtype=np.intp)
+    window_index.flags.writeable = padded_index.flags.writeable = False  # shared by every call of this geometry
     return _Geometry2d(
-        h_out, w_out, np.array(windows, dtype=np.intp).T.copy(), np.array(padded, dtype=np.intp),
+        h_out, w_out, window_index, padded_index,
         _picker(_window_order(windows, n_in, kk)),
         names[:1] + [_SEP + t for t in names[1:]], [f"z[{i}][{j}]" for i, j in cells],
         bmatrix([["%s" if src < n_in else "0" for src in row] for row in padded]), bmatrix_template(h_out, w_out),
@@ -243,7 +245,7 @@ def _conv2d_core(x: list[list[float]], kernel: list[list[float]], stride: int, p
     k_flat = list(chain.from_iterable(kernel))
     x_ext = np.array(x_list)
     windows = x_ext[g.windows]
-    return _Conv2dCore(g, x_ext, x_list, k_flat, windows, _window_sums(windows, k_flat))
+    return tuple.__new__(_Conv2dCore, (g, x_ext, x_list, k_flat, windows, _window_sums(windows, k_flat)))
 
 
 def _prepare_conv2d(p: dict[str, Any]) -> dict[str, Any]:
