@@ -8,9 +8,6 @@ from itertools import chain, repeat
 from operator import itemgetter, mul
 from typing import Any, NamedTuple
 
-import numpy as np
-import numpy.typing as npt
-
 from dlcore.conv_ops import (
     ACTIVATIONS,
     MAX_SPAN,
@@ -39,6 +36,16 @@ def _picker(indices: list[int]) -> Callable[[list[Any]], tuple[Any, ...]]:
     if len(indices) == 1:  # itemgetter would return the bare item: a pair instead, every reader stops at the first
         return itemgetter(indices[0], indices[0])
     return itemgetter(*indices)
+
+
+def _window_sums(values: tuple[float, ...], k: list[float], n: int) -> list[float]:
+    """sum(window[m] * k[m]) of each of n windows, ``values`` holding the len(k) values of one window after another."""
+    terms = map(mul, values, k * n)
+    return list(map(sum, zip(*[terms] * len(k), strict=False)))  # len(k) terms at a time: window by window
+
+
+def _rows(values: tuple[float, ...], width: int) -> list[list[float]]:
+    return [list(values[r:r + width]) for r in range(0, len(values), width)]
 
 
 def _parens(texts: list[str]) -> list[str]:
@@ -128,8 +135,7 @@ def conv1d(*, x: list[float], f: list[float], bias: float, stride: int, padding:
     small = (n + 2 * padding) * k <= _CACHED_TERMS  # bounds the number of window terms
     g = (_cached_geometry1d if small else _geometry1d)(n, k, stride, padding)
     x_ext = [*x, 0.0]
-    terms = map(mul, g.windows(x_ext), f * g.n_out)
-    y: list[float] = [v + bias for v in map(sum, zip(*[terms] * k, strict=False))]  # k terms at a time: per window
+    y = [v + bias for v in _window_sums(g.windows(x_ext), f, g.n_out)]
     require_finite("conv1d", y)
     tex = nums([*x_ext, *f, bias, *y])  # in one pass; x_ext ends with the padding zero
     y_tex = tex[n + k + 2:]
@@ -172,8 +178,9 @@ class _Geometry2d(NamedTuple):
 
     h_out: int
     w_out: int
-    windows: npt.NDArray[np.intp]  # (kk, cells): window term m of every cell
-    padded: npt.NDArray[np.intp]  # (h + 2p, w + 2p): the zero-padded input
+    windows: Callable[[list[float]], tuple[float, ...]]  # the kk values of every window, cell after cell
+    padded: Callable[[list[float]], tuple[float, ...]]  # the zero-padded input, row-major
+    wp: int  # its width
     pieces: Callable[[list[str]], tuple[str, ...]]  # see _output_texts
     heads: list[str]  # "z_{i,j} = " of every cell, all but the first after a _SEP
     labels: list[str]
@@ -196,10 +203,9 @@ def _geometry2d(h: int, w: int, kh: int, kw: int, stride: int, padding: int) -> 
     windows = [[source(i * stride + m, j * stride + q) for m in range(kh) for q in range(kw)] for i, j in cells]
     padded = [[source(r, c) for c in range(w + 2 * padding)] for r in range(h + 2 * padding)]
     names = [f"z_{{{i},{j}}} = " for i, j in cells]
-    window_index, padded_index = np.array(windows, dtype=np.intp).T.copy(), np.array(padded, dtype=np.intp)
-    window_index.flags.writeable = padded_index.flags.writeable = False  # shared by every call of this geometry
     return _Geometry2d(
-        h_out, w_out, window_index, padded_index,
+        h_out, w_out, _picker(list(chain.from_iterable(windows))), _picker(list(chain.from_iterable(padded))),
+        w + 2 * padding,
         _picker(_window_order(windows, n_in, kk)),
         names[:1] + [_SEP + t for t in names[1:]], [f"z[{i}][{j}]" for i, j in cells],
         bmatrix([["%s" if src < n_in else "0" for src in row] for row in padded]), bmatrix_template(h_out, w_out),
@@ -215,37 +221,23 @@ def _geometry_of(x: list[list[float]], kernel: list[list[float]], stride: int, p
     return (_cached_geometry2d if small else _geometry2d)(h, w, kh, kw, stride, padding)
 
 
-def _window_sums(windows: Array, k_flat: list[float]) -> list[float]:
-    """sum(window[m] * k[m] for m in ...) of every window (a column of ``windows``), exactly as Python sums.
-
-    ``accumulate`` adds the terms one by one in order (``np.sum`` may add pairwise); ``+ 0.0`` is the start of
-    Python's ``sum``, which turns a sum of -0.0 terms into 0.0.
-    """
-    with np.errstate(over="ignore", invalid="ignore"):  # overflow is refused later, as by Python floats
-        sums = np.add.accumulate(windows * np.array(k_flat)[:, None], axis=0)[-1] + 0.0
-    out: list[float] = sums.tolist()
-    return out
-
-
 class _Conv2dCore(NamedTuple):
     """What the conv2d solver and its mistakes share within one call."""
 
     g: _Geometry2d
-    x_ext: Array  # the input row-major, then 0.0 (the value of every padding cell)
-    x_list: list[float]  # the same as a list
+    x_ext: list[float]  # the input row-major, then 0.0 (the value of every padding cell)
     k_flat: list[float]  # the kernel row-major
-    windows: Array  # (kk, cells): the values of every window, padding zeros included
+    windows: tuple[float, ...]  # the kk values of every window (padding zeros included), cell after cell
     raw: list[float]  # xcorr(x_pad, K), row-major, bias not added
 
 
 def _conv2d_core(x: list[list[float]], kernel: list[list[float]], stride: int, padding: int) -> _Conv2dCore:
     """Check the geometry, gather every window and cross-correlate (raises SolverError on an impossible geometry)."""
     g = _geometry_of(x, kernel, stride, padding)
-    x_list = [*chain.from_iterable(x), 0.0]
+    x_ext = [*chain.from_iterable(x), 0.0]
     k_flat = list(chain.from_iterable(kernel))
-    x_ext = np.array(x_list)
-    windows = x_ext[g.windows]
-    return tuple.__new__(_Conv2dCore, (g, x_ext, x_list, k_flat, windows, _window_sums(windows, k_flat)))
+    windows = g.windows(x_ext)
+    return tuple.__new__(_Conv2dCore, (g, x_ext, k_flat, windows, _window_sums(windows, k_flat, g.h_out * g.w_out)))
 
 
 def _prepare_conv2d(p: dict[str, Any]) -> dict[str, Any]:
@@ -282,16 +274,16 @@ def conv2d(*, input: list[list[float]], kernel: list[list[float]], bias: float, 
     ...        activation="relu", alpha=0.01).answer
     [[0.0]]
     """
-    g, x_ext, x_list, k_flat, _, raw = core or _conv2d_core(input, kernel, stride, padding)
+    g, x_ext, k_flat, _, raw = core or _conv2d_core(input, kernel, stride, padding)
     z_flat = [v + bias for v in raw] if bias else raw
     act = activation != "none"
     a_flat = activate_flat(z_flat, activation, alpha) if act else z_flat
     require_finite("conv2d", z_flat, a_flat if act else [])
-    nx, nk = len(x_list), len(k_flat)  # x_list ends with the padding zero
-    tex = nums([*x_list, *k_flat, bias, *z_flat])  # in one pass
+    nx, nk = len(x_ext), len(k_flat)  # x_ext ends with the padding zero
+    tex = nums([*x_ext, *k_flat, bias, *z_flat])  # in one pass
     z_tex = tex[nx + nk + 1:]
     texts = _output_texts(g.pieces, g.heads, tex[:nx], tex[nx:nx + nk], tex[nx + nk] if bias else "", z_tex)
-    steps = [tuple.__new__(Step, ("Zero-padded input", g.padded_tex % tuple(tex[:nx - 1]), x_ext[g.padded].tolist()))
+    steps = [tuple.__new__(Step, ("Zero-padded input", g.padded_tex % tuple(tex[:nx - 1]), _rows(g.padded(x_ext), g.wp)))
              ] if padding else []
     steps += map(tuple.__new__, repeat(Step), zip(g.labels, texts, z_flat, strict=True))
     rows = range(0, len(z_flat), g.w_out)
@@ -319,7 +311,7 @@ def _core_of(p: dict[str, Any]) -> _Conv2dCore:
 @mistake("conv2d", "flipped_kernel", "Computed a true convolution (kernel flipped) instead of cross-correlation.")
 def _conv2d_flipped(**p: Any) -> list[list[float]]:
     c = _core_of(p)  # rotating K by 180 degrees reverses its flat list; the windows stay
-    raw = _window_sums(c.windows, c.k_flat[::-1])
+    raw = _window_sums(c.windows, c.k_flat[::-1], c.g.h_out * c.g.w_out)
     return _conv2d_rows(raw, p["bias"], p["activation"], p["alpha"], c.g.w_out)
 
 

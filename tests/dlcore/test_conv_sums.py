@@ -1,4 +1,4 @@
-"""conv2d sums its windows with numpy: the result must be exactly Python's left-to-right ``sum``."""
+"""conv1d and conv2d gather their windows through per-geometry index tables: checked against direct loops."""
 
 from __future__ import annotations
 
@@ -6,50 +6,64 @@ import random
 import warnings
 from operator import mul
 
-import numpy as np
 import pytest
 
 from dlcore import SolverError, solve
-from dlcore.conv import _window_sums
-
-_VALUES = [0.0, -0.0, 1e308, -1e308, 1e8, -1e8, 1e-300, 3.0, 0.1, -0.7]
 
 
-def _python_sums(columns: list[list[float]], k: list[float]) -> list[float]:
-    return [sum(map(mul, column, k)) for column in columns]
+def _xcorr2d(x: list[list[float]], k: list[list[float]], stride: int, padding: int) -> list[list[float]]:
+    w = len(x[0]) + 2 * padding
+    pad = [[0.0] * w] * padding + [[0.0] * padding + row + [0.0] * padding for row in x] + [[0.0] * w] * padding
+    kh, kw = len(k), len(k[0])
+    flat_k = [v for row in k for v in row]
+    return [[sum(map(mul, [pad[i + m][j + n] for m in range(kh) for n in range(kw)], flat_k))
+             for j in range(0, len(pad[0]) - kw + 1, stride)] for i in range(0, len(pad) - kh + 1, stride)]
 
 
-@pytest.mark.parametrize("seed", range(20))
-def test_window_sums_add_in_order_as_python(seed):
+@pytest.mark.parametrize("seed", range(10))
+def test_conv2d_windows_are_those_of_the_padded_map(seed):
     r = random.Random(seed)
-    for _ in range(50):
-        kk, n = r.randint(1, 30), r.randint(1, 20)  # n = 1: one window, a contiguous column
-        pick = [lambda: r.uniform(-1e3, 1e3), lambda: r.uniform(-1, 1) * 10.0 ** r.randint(-20, 20), lambda: r.choice(_VALUES)]
-        columns = [[r.choice(pick)() for _ in range(kk)] for _ in range(n)]
-        k = [r.choice(pick)() for _ in range(kk)]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            got = _window_sums(np.array(columns).T.copy(), k)
-        assert list(map(repr, got)) == list(map(repr, _python_sums(columns, k)))
+    for _ in range(20):
+        h, w, kh, kw = r.randint(1, 7), r.randint(1, 7), r.randint(1, 4), r.randint(1, 4)
+        stride, padding = r.randint(1, 3), r.randint(0, 2)
+        x = [[r.choice([r.uniform(-9, 9), 0.0, -0.0, 1e-300]) for _ in range(w)] for _ in range(h)]
+        k = [[r.choice([r.uniform(-2, 2), 0.0, -0.0]) for _ in range(kw)] for _ in range(kh)]
+        try:
+            answer = solve("conv2d", {"input": x, "kernel": k, "stride": stride, "padding": padding}).answer
+        except SolverError:
+            continue
+        assert list(map(repr, sum(answer, []))) == list(map(repr, sum(_xcorr2d(x, k, stride, padding), [])))
 
 
-def test_all_negative_zero_products_sum_to_zero():
-    assert repr(_window_sums(np.array([[-0.0], [-0.0]]), [1.0, 1.0])) == "[0.0]"
+@pytest.mark.parametrize("seed", range(10))
+def test_conv1d_windows_are_those_of_the_padded_vector(seed):
+    r = random.Random(seed)
+    for _ in range(20):
+        n, k, stride, padding = r.randint(1, 9), r.randint(1, 4), r.randint(1, 3), r.randint(0, 2)
+        x, f = [r.uniform(-9, 9) for _ in range(n)], [r.uniform(-2, 2) for _ in range(k)]
+        try:
+            answer = solve("conv1d", {"x": x, "f": f, "stride": stride, "padding": padding, "bias": 0.5}).answer
+        except SolverError:
+            continue
+        x_pad = [0.0] * padding + x + [0.0] * padding
+        assert answer == [v + 0.5 for v in _xcorr2d([x_pad], [f], stride, 0)[0]]
 
 
-def test_overflow_raises_solver_error_without_numpy_warnings():
+def test_one_window_of_one_value():
+    assert solve("conv1d", {"x": [5], "f": [-2]}).answer == [-10.0]
+    assert solve("conv2d", {"input": [[5]], "kernel": [[-2]]}).answer == [[-10.0]]
+
+
+def test_overflow_raises_solver_error_without_warnings():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with pytest.raises(SolverError, match="non-finite"):
             solve("conv2d", {"input": [[1e308, 1e308], [1e308, 1e308]], "kernel": [[10.0, 10.0]]})
         with pytest.raises(SolverError, match="non-finite"):
-            solve("conv2d", {"input": [[1e308, -1e308]], "kernel": [[10.0, 10.0]]})
+            solve("conv1d", {"x": [1e308, -1e308], "f": [10.0, 10.0]})
 
 
 def test_large_geometry_is_not_cached_but_solved():
     x = [[float((i * 7 + j) % 5 - 2) for j in range(70)] for i in range(70)]
-    sol = solve("conv2d", {"input": x, "kernel": [[1.0, -1.0], [0.5, 2.0]], "padding": 1, "stride": 3})
-    z = np.pad(np.array(x), 1)
-    want = [[sum(map(mul, z[i:i + 2, j:j + 2].ravel().tolist(), [1.0, -1.0, 0.5, 2.0])) for j in range(0, 71, 3)]
-            for i in range(0, 71, 3)]
-    assert sol.answer == want
+    k = [[1.0, -1.0], [0.5, 2.0]]
+    assert solve("conv2d", {"input": x, "kernel": k, "padding": 1, "stride": 3}).answer == _xcorr2d(x, k, 3, 1)
