@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from itertools import chain, compress, repeat
-from operator import mul
+from collections.abc import Callable
+from functools import lru_cache
+from itertools import chain, repeat
+from operator import itemgetter, mul
 from typing import Any, NamedTuple
 
 from dlcore.conv_ops import (
@@ -13,19 +15,73 @@ from dlcore.conv_ops import (
     activate_flat,
     as_floats,
     bmatrix,
-    cell_names,
+    bmatrix_template,
     check_cells,
-    pad_rows,
-    paren,
     xcorr1d,
-    xcorr_flat,
 )
 from dlcore.errors import SolverError
-from dlcore.fmt import num, nums
+from dlcore.finite import require_finite
+from dlcore.fmt import nums
 from dlcore.params import Param
 from dlcore.registry import mistake, solver
 from dlcore.shapes import conv_output_size
 from dlcore.types import Solution, Step
+
+_SEP = "\x00"  # between the outputs' LaTeX while all of it is one joined string
+_CACHED_TERMS = 4096  # geometries up to this many window terms keep their tables (quiz sizes)
+
+
+def _picker(indices: list[int]) -> Callable[[list[Any]], tuple[Any, ...]]:
+    """``lambda xs: tuple(xs[i] for i in indices)`` in one C call."""
+    if len(indices) == 1:  # itemgetter would return the bare item: a pair instead, every reader stops at the first
+        return itemgetter(indices[0], indices[0])
+    return itemgetter(*indices)
+
+
+def _window_sums(values: tuple[float, ...], k: list[float], n: int) -> list[float]:
+    """sum(window[m] * k[m]) of each of n windows, ``values`` holding the len(k) values of one window after another."""
+    terms = map(mul, values, k * n)
+    return list(map(sum, zip(*[terms] * len(k), strict=False)))  # len(k) terms at a time: window by window
+
+
+def _rows(values: tuple[float, ...], width: int) -> list[list[float]]:
+    return [list(values[r:r + width]) for r in range(0, len(values), width)]
+
+
+def _parens(texts: list[str]) -> list[str]:
+    """Each LaTeX number, in parentheses when negative (as a factor of a product).
+
+    A text starting with "-" sorts before every digit and letter, so ``min`` tells whether there is any.
+    """
+    return texts if min(texts) >= "0" else [t if t[0] != "-" else f"({t})" for t in texts]
+
+
+def _factor_pieces(k_tex: list[str], b_tex: str) -> list[str]:
+    """The text after each number of a window: "\\cdot K[m] + ", the last one "\\cdot K[-1] + b = "."""
+    return (r"\cdot" + " + \x00\\cdot".join(_parens(k_tex)) + (f" + {b_tex} = " if b_tex else " = ")).split("\x00")
+
+
+def _window_order(windows: list[list[int]], n_in: int, kk: int) -> list[int]:
+    """Where each piece of every output's LaTeX comes from, in the list ``_output_texts`` joins:
+
+    the input's texts and a padding "0" (n_in + 1), the factor pieces (kk), the outputs' texts, their heads.
+    """
+    n = len(windows)
+    k_at, out_at, head_at = n_in + 1, n_in + 1 + kk, n_in + 1 + kk + n
+    order = []
+    for c, window in enumerate(windows):
+        order.append(head_at + c)
+        for m, src in enumerate(window):
+            order += (src, k_at + m)
+        order.append(out_at + c)
+    return order
+
+
+def _output_texts(pieces: Callable[[list[str]], tuple[str, ...]], heads: list[str], x_tex: list[str],
+                  k_tex: list[str], b_tex: str, out_tex: list[str]) -> list[str]:
+    """``y = x\\cdot K + ... + b = y`` of every output, assembled in one join (``x_tex`` ends with a padding "0")."""
+    return "".join(pieces([*_parens(x_tex), *_factor_pieces(k_tex, b_tex), *out_tex, *heads])).split(_SEP)
+
 
 # --------------------------------------------------------------------------- 1-D convolution
 
@@ -39,6 +95,35 @@ _CONV1D_PARAMS = {
 }
 
 
+class _Geometry1d(NamedTuple):
+    """Index tables and LaTeX templates of one conv1d geometry; indices point into x followed by one 0.0."""
+
+    n_out: int
+    windows: Callable[[list[float]], tuple[float, ...]]  # the k values of every window, window after window
+    pieces: Callable[[list[str]], tuple[str, ...]]  # see _output_texts
+    heads: list[str]  # "y_{i} = ", all but the first after a _SEP
+    labels: list[str]
+    padded: Callable[[list[float]], tuple[float, ...]]  # the zero-padded input
+    padded_tex: str  # %-template of it, padding zeros written in
+
+
+def _geometry1d(n: int, k: int, stride: int, padding: int) -> _Geometry1d:
+    """The tables of a geometry (raises SolverError when the kernel does not fit or the output is too long)."""
+    n_out = conv_output_size(n, k, stride, padding, axis="length")
+    check_cells(1, n_out)
+    padded = [i - padding if 0 <= i - padding < n else n for i in range(n + 2 * padding)]
+    windows = [padded[i * stride:i * stride + k] for i in range(n_out)]
+    heads = [f"y_{{{i}}} = " for i in range(n_out)]
+    return _Geometry1d(
+        n_out, _picker(list(chain.from_iterable(windows))), _picker(_window_order(windows, n, k)),
+        heads[:1] + [_SEP + h for h in heads[1:]], [f"y[{i}]" for i in range(n_out)],
+        _picker(padded), "[" + ", ".join(["%s" if i < n else "0" for i in padded]) + "]",  # used when padding > 0
+    )
+
+
+_cached_geometry1d = lru_cache(maxsize=128)(_geometry1d)
+
+
 @solver("conv1d", params=_CONV1D_PARAMS)
 def conv1d(*, x: list[float], f: list[float], bias: float, stride: int, padding: int) -> Solution:
     """1-D convolution (cross-correlation): y_i = sum_k x_pad[i*s + k] * f[k] + b, n_out = floor((n + 2p - k)/s) + 1.
@@ -46,25 +131,20 @@ def conv1d(*, x: list[float], f: list[float], bias: float, stride: int, padding:
     >>> conv1d(x=[4, 1, -1, 3], f=[-2, 1], bias=0.0, stride=1, padding=1).answer
     [4.0, -7.0, -3.0, 5.0, -6.0]
     """
-    k = len(f)
-    n_out = conv_output_size(len(x), k, stride, padding, axis="length")
-    check_cells(1, n_out)
-    x_pad = [0.0] * padding + x + [0.0] * padding
-    x_tex = [num(v) for v in x_pad]
-    x_par = [paren(v, t) for v, t in zip(x_pad, x_tex, strict=True)]
-    f_par = [paren(v, num(v)) for v in f]
-    b_tex = f" + {num(bias)}" if bias else ""
-    steps = [Step("Zero-padded input", "[" + ", ".join(x_tex) + "]", x_pad)] if padding else []
-    y, y_tex = [], []
-    for i in range(n_out):
-        s = i * stride
-        y_i = sum(map(mul, x_pad[s:s + k], f)) + bias
-        terms = " + ".join([rf"{a}\cdot{b}" for a, b in zip(x_par[s:s + k], f_par, strict=True)])
-        y.append(y_i)
-        y_tex.append(num(y_i))
-        steps.append(Step(f"y[{i}]", rf"y_{{{i}}} = {terms}{b_tex} = {y_tex[-1]}", y_i))
-    steps.append(Step("Output", "[" + ", ".join(y_tex) + "]", y))
-    return Solution(y, tuple(steps))
+    n, k = len(x), len(f)
+    small = (n + 2 * padding) * k <= _CACHED_TERMS  # bounds the number of window terms
+    g = (_cached_geometry1d if small else _geometry1d)(n, k, stride, padding)
+    x_ext = [*x, 0.0]
+    y = [v + bias for v in _window_sums(g.windows(x_ext), f, g.n_out)]
+    require_finite("conv1d", y)
+    tex = nums([*x_ext, *f, bias, *y])  # in one pass; x_ext ends with the padding zero
+    y_tex = tex[n + k + 2:]
+    texts = _output_texts(g.pieces, g.heads, tex[:n + 1], tex[n + 1:n + k + 1], tex[n + k + 1] if bias else "", y_tex)
+    steps = [tuple.__new__(Step, ("Zero-padded input", g.padded_tex % tuple(tex[:n]), list(g.padded(x_ext))))
+             ] if padding else []
+    steps += map(tuple.__new__, repeat(Step), zip(g.labels, texts, y, strict=True))
+    steps.append(tuple.__new__(Step, ("Output", "[" + ", ".join(y_tex) + "]", y)))
+    return tuple.__new__(Solution, (y, tuple(steps), True))
 
 
 @mistake("conv1d", "flipped_kernel", "Flipped the kernel (true convolution instead of cross-correlation).")
@@ -90,36 +170,78 @@ def _conv1d_no_bias(*, x: list[float], f: list[float], stride: int, padding: int
 # --------------------------------------------------------------------------- 2-D convolution, one channel
 
 
-class _Conv2dCore(NamedTuple):
-    """What the conv2d solver and its mistakes share within one call: the padded input, flat, and z without bias."""
+class _Geometry2d(NamedTuple):
+    """Index tables and LaTeX templates of one conv2d geometry (sizes, stride, padding); nothing of the values.
 
-    x_pad: list[list[float]]
-    x_flat: list[float]  # x_pad row-major
-    wp: int  # width of x_pad
-    k_flat: list[float]  # the kernel row-major
-    offsets: list[int]  # of a window's cells from its corner in x_flat
+    Indices point into the input row-major followed by one 0.0, the value of every padding cell.
+    """
+
     h_out: int
     w_out: int
+    windows: Callable[[list[float]], tuple[float, ...]]  # the kk values of every window, cell after cell
+    padded: Callable[[list[float]], tuple[float, ...]]  # the zero-padded input, row-major
+    wp: int  # its width
+    pieces: Callable[[list[str]], tuple[str, ...]]  # see _output_texts
+    heads: list[str]  # "z_{i,j} = " of every cell, all but the first after a _SEP
+    labels: list[str]
+    padded_tex: str  # %-template of the padded input's bmatrix, padding zeros written in
+    output_tex: str  # %-template of an h_out x w_out bmatrix
+
+
+def _geometry2d(h: int, w: int, kh: int, kw: int, stride: int, padding: int) -> _Geometry2d:
+    """The tables of a geometry (raises SolverError when the kernel does not fit or the output is too big)."""
+    h_out = conv_output_size(h, kh, stride, padding, axis="height")
+    w_out = conv_output_size(w, kw, stride, padding, axis="width")
+    check_cells(h_out, w_out)
+    n_in, kk = h * w, kh * kw
+
+    def source(r: int, c: int) -> int:  # of padded cell (r, c): its index in the input, n_in for a padding zero
+        r, c = r - padding, c - padding
+        return r * w + c if 0 <= r < h and 0 <= c < w else n_in
+
+    cells = [(i, j) for i in range(h_out) for j in range(w_out)]
+    windows = [[source(i * stride + m, j * stride + q) for m in range(kh) for q in range(kw)] for i, j in cells]
+    padded = [[source(r, c) for c in range(w + 2 * padding)] for r in range(h + 2 * padding)]
+    names = [f"z_{{{i},{j}}} = " for i, j in cells]
+    return _Geometry2d(
+        h_out, w_out, _picker(list(chain.from_iterable(windows))), _picker(list(chain.from_iterable(padded))),
+        w + 2 * padding,
+        _picker(_window_order(windows, n_in, kk)),
+        names[:1] + [_SEP + t for t in names[1:]], [f"z[{i}][{j}]" for i, j in cells],
+        bmatrix([["%s" if src < n_in else "0" for src in row] for row in padded]), bmatrix_template(h_out, w_out),
+    )
+
+
+_cached_geometry2d = lru_cache(maxsize=128)(_geometry2d)
+
+
+def _geometry_of(x: list[list[float]], kernel: list[list[float]], stride: int, padding: int) -> _Geometry2d:
+    h, w, kh, kw = len(x), len(x[0]), len(kernel), len(kernel[0])
+    small = (h + 2 * padding) * (w + 2 * padding) * kh * kw <= _CACHED_TERMS  # bounds the number of window terms
+    return (_cached_geometry2d if small else _geometry2d)(h, w, kh, kw, stride, padding)
+
+
+class _Conv2dCore(NamedTuple):
+    """What the conv2d solver and its mistakes share within one call."""
+
+    g: _Geometry2d
+    x_ext: list[float]  # the input row-major, then 0.0 (the value of every padding cell)
+    k_flat: list[float]  # the kernel row-major
+    windows: tuple[float, ...]  # the kk values of every window (padding zeros included), cell after cell
     raw: list[float]  # xcorr(x_pad, K), row-major, bias not added
 
 
 def _conv2d_core(x: list[list[float]], kernel: list[list[float]], stride: int, padding: int) -> _Conv2dCore:
-    """Check the output size, pad, flatten and cross-correlate (raises SolverError on an impossible geometry)."""
-    kh, kw = len(kernel), len(kernel[0])
-    h_out = conv_output_size(len(x), kh, stride, padding, axis="height")
-    w_out = conv_output_size(len(x[0]), kw, stride, padding, axis="width")
-    check_cells(h_out, w_out)
-    x_pad = pad_rows(x, padding)
-    wp = len(x_pad[0])
-    x_flat = list(chain.from_iterable(x_pad))
+    """Check the geometry, gather every window and cross-correlate (raises SolverError on an impossible geometry)."""
+    g = _geometry_of(x, kernel, stride, padding)
+    x_ext = [*chain.from_iterable(x), 0.0]
     k_flat = list(chain.from_iterable(kernel))
-    offsets = [m * wp + n for m in range(kh) for n in range(kw)]
-    return _Conv2dCore(x_pad, x_flat, wp, k_flat, offsets, h_out, w_out,
-                       xcorr_flat(x_flat, wp, k_flat, offsets, stride, h_out, w_out))
+    windows = g.windows(x_ext)
+    return tuple.__new__(_Conv2dCore, (g, x_ext, k_flat, windows, _window_sums(windows, k_flat, g.h_out * g.w_out)))
 
 
 def _prepare_conv2d(p: dict[str, Any]) -> dict[str, Any]:
-    """Pad the input and compute z once for the solver and all its mistakes (of this one call).
+    """Gather the windows and compute z once for the solver and all its mistakes (of this one call).
 
     On an impossible geometry nothing is added: the solver then raises, and each mistake decides for itself
     (e.g. ``ignored_padding`` may still fit where the padded map does not).
@@ -152,33 +274,26 @@ def conv2d(*, input: list[list[float]], kernel: list[list[float]], bias: float, 
     ...        activation="relu", alpha=0.01).answer
     [[0.0]]
     """
-    x_pad, x_flat, wp, k_flat, offsets, h_out, w_out, raw = core or _conv2d_core(input, kernel, stride, padding)
+    g, x_ext, k_flat, _, raw = core or _conv2d_core(input, kernel, stride, padding)
     z_flat = [v + bias for v in raw] if bias else raw
     act = activation != "none"
     a_flat = activate_flat(z_flat, activation, alpha) if act else z_flat
-    nx, nk, nz = len(x_flat), len(k_flat), len(z_flat)
-    # every number of the steps formatted in one pass: input, kernel, z, a, bias
-    tex = nums(x_flat + k_flat + z_flat + a_flat + [bias] if act else x_flat + k_flat + z_flat + [bias])
-    x_tex, k_tex, z_tex = tex[:nx], tex[nx:nx + nk], tex[nx + nk:nx + nk + nz]
-    x_par = [t if t[0] != "-" else f"({t})" for t in x_tex]
-    # one %-template per output cell: its name and the window's numbers go in, the kernel's are fixed
-    cell = ("%s = " + " + ".join([r"%s\cdot" + (t if t[0] != "-" else f"({t})") for t in k_tex])
-            + (f" + {tex[-1]}" if bias else "") + " = %s")
-    steps = [Step("Zero-padded input", bmatrix([x_tex[r:r + wp] for r in range(0, nx, wp)]), x_pad)] if padding else []
-    end, valid = stride * h_out * wp, ([1] * w_out + [0] * (wp - w_out)) * h_out  # as in xcorr_flat
-    names, labels = cell_names(h_out, w_out)
-    texts = zip(names, *[compress(x_par[o:o + end:stride], valid) for o in offsets], z_tex, strict=True)
-    steps += map(tuple.__new__, repeat(Step), zip(labels, map(cell.__mod__, texts), z_flat, strict=True))
-    rows = range(0, nz, w_out)
-    z = [z_flat[r:r + w_out] for r in rows]
-    steps.append(Step("Convolution output (before activation)", bmatrix([z_tex[r:r + w_out] for r in rows]), z))
+    require_finite("conv2d", z_flat, a_flat if act else [])
+    nx, nk = len(x_ext), len(k_flat)  # x_ext ends with the padding zero
+    tex = nums([*x_ext, *k_flat, bias, *z_flat])  # in one pass
+    z_tex = tex[nx + nk + 1:]
+    texts = _output_texts(g.pieces, g.heads, tex[:nx], tex[nx:nx + nk], tex[nx + nk] if bias else "", z_tex)
+    steps = [tuple.__new__(Step, ("Zero-padded input", g.padded_tex % tuple(tex[:nx - 1]), _rows(g.padded(x_ext), g.wp)))
+             ] if padding else []
+    steps += map(tuple.__new__, repeat(Step), zip(g.labels, texts, z_flat, strict=True))
+    rows = range(0, len(z_flat), g.w_out)
+    z = [z_flat[r:r + g.w_out] for r in rows]
+    steps.append(tuple.__new__(Step, ("Convolution output (before activation)", g.output_tex % tuple(z_tex), z)))
     if not act:
-        return Solution(z, tuple(steps))
-    a_tex = tex[nx + nk + nz:-1]
-    a = [a_flat[r:r + w_out] for r in rows]
-    steps.append(Step(f"After {activation}", bmatrix([a_tex[r:r + w_out] for r in rows]), a))
-    return Solution(a, tuple(steps))
-
+        return tuple.__new__(Solution, (z, tuple(steps), True))
+    a = [a_flat[r:r + g.w_out] for r in rows]
+    steps.append(tuple.__new__(Step, (f"After {activation}", g.output_tex % tuple(nums(a_flat)), a)))
+    return tuple.__new__(Solution, (a, tuple(steps), True))
 
 
 def _conv2d_rows(z_flat: list[float], bias: float, activation: str, alpha: float, w_out: int) -> list[list[float]]:
@@ -196,35 +311,35 @@ def _core_of(p: dict[str, Any]) -> _Conv2dCore:
 @mistake("conv2d", "flipped_kernel", "Computed a true convolution (kernel flipped) instead of cross-correlation.")
 def _conv2d_flipped(**p: Any) -> list[list[float]]:
     c = _core_of(p)  # rotating K by 180 degrees reverses its flat list; the windows stay
-    raw = xcorr_flat(c.x_flat, c.wp, c.k_flat[::-1], c.offsets, p["stride"], c.h_out, c.w_out)
-    return _conv2d_rows(raw, p["bias"], p["activation"], p["alpha"], c.w_out)
+    raw = _window_sums(c.windows, c.k_flat[::-1], c.g.h_out * c.g.w_out)
+    return _conv2d_rows(raw, p["bias"], p["activation"], p["alpha"], c.g.w_out)
 
 
 @mistake("conv2d", "activation_before_bias", "Applied the activation before adding the bias.")
 def _conv2d_act_first(**p: Any) -> list[list[float]]:
     b, c = float(p["bias"]), _core_of(p)
-    return [[v + b for v in row] for row in _conv2d_rows(c.raw, 0.0, p["activation"], p["alpha"], c.w_out)]
+    return [[v + b for v in row] for row in _conv2d_rows(c.raw, 0.0, p["activation"], p["alpha"], c.g.w_out)]
 
 
 @mistake("conv2d", "ignored_padding", "Forgot the zero padding.")
 def _conv2d_no_pad(**p: Any) -> list[list[float]]:
     c = _core_of(p) if not p["padding"] else _conv2d_core(p["input"], p["kernel"], p["stride"], 0)
-    return _conv2d_rows(c.raw, p["bias"], p["activation"], p["alpha"], c.w_out)
+    return _conv2d_rows(c.raw, p["bias"], p["activation"], p["alpha"], c.g.w_out)
 
 
 @mistake("conv2d", "forgot_bias", "Forgot to add the bias.")
 def _conv2d_no_bias(**p: Any) -> list[list[float]]:
     c = _core_of(p)
-    return _conv2d_rows(c.raw, 0.0, p["activation"], p["alpha"], c.w_out)
+    return _conv2d_rows(c.raw, 0.0, p["activation"], p["alpha"], c.g.w_out)
 
 
 @mistake("conv2d", "forgot_activation", "Stopped before applying the activation.")
 def _conv2d_no_act(**p: Any) -> list[list[float]]:
     c = _core_of(p)
-    return _conv2d_rows(c.raw, p["bias"], "none", p["alpha"], c.w_out)
+    return _conv2d_rows(c.raw, p["bias"], "none", p["alpha"], c.g.w_out)
 
 
 @mistake("conv2d", "relu_instead_of_leaky", "Zeroed the negative values instead of scaling them by alpha.")
 def _conv2d_relu(**p: Any) -> list[list[float]]:
     c = _core_of(p)
-    return _conv2d_rows(c.raw, p["bias"], "relu" if p["activation"] == "leaky_relu" else p["activation"], p["alpha"], c.w_out)
+    return _conv2d_rows(c.raw, p["bias"], "relu" if p["activation"] == "leaky_relu" else p["activation"], p["alpha"], c.g.w_out)
