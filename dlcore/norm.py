@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import math
 from itertools import accumulate, chain, pairwise
+from operator import add, sub, truediv
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from dlcore.errors import SolverError
-from dlcore.fmt import nums, vec
+from dlcore.finite import all_finite, require_finite
+from dlcore.fmt import nums
 from dlcore.params import MAX_ELEMENTS, Param
 from dlcore.registry import mistake, solver
 from dlcore.types import Solution, Step
@@ -181,6 +183,67 @@ def _tensor4(name: str, value: Any) -> Array:
     return x
 
 
+_ONLY_LISTS = frozenset({list})
+_ONLY_FLOATS = frozenset({float})
+
+
+def _tensor4_flat(name: str, value: Any) -> tuple[list[float], tuple[int, int, int, int]]:
+    """The numbers of a 4-D list in C order and its shape (N, C, H, W); raises as ``_tensor4`` does.
+
+    The common input, equal-length lists of floats, is checked level by level in C-level passes;
+    anything else (ints, bad input) goes through ``_tensor4``.
+    """
+    level, shape = [value], []
+    for _ in range(4):
+        sizes = set(map(len, level)) if set(map(type, level)) == _ONLY_LISTS else None
+        if not sizes or len(sizes) != 1 or 0 in sizes:
+            break
+        shape.append(sizes.pop())
+        level = list(chain.from_iterable(level))
+    else:
+        if set(map(type, level)) == _ONLY_FLOATS and len(level) <= MAX_ELEMENTS and all_finite(level):
+            return level, (shape[0], shape[1], shape[2], shape[3])
+    t = _tensor4(name, value)
+    n, c, h, w = t.shape
+    return t.ravel().tolist(), (n, c, h, w)
+
+
+def _np_sum(xs: list[float], lo: int, n: int) -> float:
+    """``float(np.sum(xs[lo:lo + n]))`` to the last bit: numpy's pairwise summation in plain Python."""
+    if n < 8:
+        return sum(xs[lo:lo + n])  # 0 + x0 + x1 + ...: numpy's order (sum() of floats is a plain loop in 3.11)
+    if n <= 128:
+        end = lo + n - n % 8
+        r = xs[lo:lo + 8]
+        for k in range(lo + 8, end, 8):
+            r = list(map(add, r, xs[k:k + 8]))
+        r0, r1, r2, r3, r4, r5, r6, r7 = r
+        res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+        for i in range(end, lo + n):
+            res += xs[i]
+        return res
+    half = n // 2
+    half -= half % 8
+    return _np_sum(xs, lo, half) + _np_sum(xs, lo + half, n - half)
+
+
+def _channel_sums(flat: list[float], n_c: int, plane: int) -> list[float]:
+    """``x.sum(axis=(0, 2, 3))`` of a C-order (N, C, H, W) tensor to the last bit, in numpy's order.
+
+    numpy sums each H x W plane pairwise and adds the planes of a channel one by one; with a single
+    channel the whole tensor is one contiguous run, summed pairwise at once.
+    """
+    if n_c == 1:
+        return [0.0 + _np_sum(flat, 0, len(flat))]
+    planes = [_np_sum(flat, i, plane) for i in range(0, len(flat), plane)]
+    return [sum(planes[c::n_c]) for c in range(n_c)]
+
+
+def _per_element(values: list[float], n: int, plane: int) -> list[float]:
+    """A per-channel list repeated over each plane of H x W and then over the N samples, in C order."""
+    return list(chain.from_iterable([[v] * plane for v in values])) * n
+
+
 @solver("batchnorm2d", params={"x": Param("json", help="N x C x H x W nested lists"), **_AFFINE})
 def batchnorm2d(*, x: Any, eps: float, gamma: float | list[float], beta: float | list[float]) -> Solution:
     """Per channel c over (N, H, W): mu_c = mean x[:, c], var_c = mean (x[:, c] - mu_c)^2, y = gamma_c (x - mu_c)/sqrt(var_c + eps) + beta_c.
@@ -188,20 +251,44 @@ def batchnorm2d(*, x: Any, eps: float, gamma: float | list[float], beta: float |
     >>> batchnorm2d(x=[[[[1, 3]], [[0, 0.5]]], [[[5, 7]], [[1, 0.5]]]], eps=0.0, gamma=1.0, beta=0.0).answer["mean"]
     [4.0, 0.5]
     """
-    t = _tensor4("x", x)  # (N, C, H, W)
-    n_c = t.shape[1]
-    g = _per_feature("gamma", gamma, n_c, "channels")[None, :, None, None]
-    b = _per_feature("beta", beta, n_c, "channels")[None, :, None, None]
-    mean, var, x_hat = _normalize(t, (0, 2, 3), eps, group="channel")
-    y = g * x_hat + b
-    m, v = mean.ravel().tolist(), var.ravel().tolist()
+    flat, (n, n_c, h, w) = _tensor4_flat("x", x)
+    g = _per_feature_list("gamma", gamma, n_c, "channels")
+    b = _per_feature_list("beta", beta, n_c, "channels")
+    plane, count = h * w, n * h * w
+    mean = [s / count for s in _channel_sums(flat, n_c, plane)]
+    dev = list(map(sub, flat, _per_element(mean, n, plane)))
+    var = [s / count for s in _channel_sums([d * d for d in dev], n_c, plane)]
+    if 0.0 in [v + eps for v in var]:
+        raise SolverError("A channel has zero variance, so it cannot be normalised with eps = 0; give eps > 0.")
+    x_hat = list(map(truediv, dev, _per_element([math.sqrt(v + eps) for v in var], n, plane)))
+    y = [gj * v + bj + 0.0 for v, gj, bj in zip(x_hat, _per_element(g, n, plane), _per_element(b, n, plane), strict=True)]
+    require_finite("batchnorm2d", mean, var, x_hat, y)
+    mean_tex, var_tex = _vec_pair(mean, var)
+    y_4d = _nest4(y, n, n_c, h, w)
     steps = (
-        Step("Mean of each channel over batch, height and width", rf"\mu_c = \frac{{1}}{{NHW}} \sum x_{{n,c,h,w}} = {vec(m)}", m),
-        Step("Biased variance of each channel", rf"\sigma_c^2 = \frac{{1}}{{NHW}} \sum (x - \mu_c)^2 = {vec(v)}", v),
-        Step("Normalise", r"\hat x = (x - \mu_c)/\sqrt{\sigma_c^2 + \epsilon}", x_hat.tolist()),
-        Step("Scale and shift", r"y = \gamma_c \hat x + \beta_c", (y + 0.0).tolist()),
+        _new(Step, ("Mean of each channel over batch, height and width", _BN2D_MEAN + mean_tex, mean)),
+        _new(Step, ("Biased variance of each channel", _BN2D_VAR + var_tex, var)),
+        _new(Step, ("Normalise", r"\hat x = (x - \mu_c)/\sqrt{\sigma_c^2 + \epsilon}", _nest4(x_hat, n, n_c, h, w))),
+        _new(Step, ("Scale and shift", r"y = \gamma_c \hat x + \beta_c", y_4d)),
     )
-    return Solution(_bn_answer(mean, var, y), steps)
+    return _new(Solution, ({"mean": mean, "var": var, "normalized": y_4d}, steps, True))
+
+
+_BN2D_MEAN = r"\mu_c = \frac{1}{NHW} \sum x_{n,c,h,w} = "
+_BN2D_VAR = r"\sigma_c^2 = \frac{1}{NHW} \sum (x - \mu_c)^2 = "
+
+
+def _vec_pair(a: list[float], b: list[float]) -> tuple[str, str]:
+    """``vec(a), vec(b)`` with all numbers formatted in one pass."""
+    texts = nums(a + b)
+    return "[" + ", ".join(texts[:len(a)]) + "]", "[" + ", ".join(texts[len(a):]) + "]"
+
+
+def _nest4(flat: list[float], n: int, c: int, h: int, w: int) -> list[Any]:
+    """A C-order flat list as nested lists of shape (n, c, h, w)."""
+    rows = [flat[i:i + w] for i in range(0, len(flat), w)]
+    planes = [rows[i:i + h] for i in range(0, len(rows), h)]
+    return [planes[i:i + c] for i in range(0, len(planes), c)]
 
 
 def _bn2d_mistake(x: Any, eps: float, gamma: Any, beta: Any, *, axes: tuple[int, ...] = (0, 2, 3),
