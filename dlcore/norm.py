@@ -7,9 +7,10 @@ normalises with in training mode (its *running* variance is the unbiased one).
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from itertools import accumulate, chain, pairwise
-from operator import add, sub, truediv
-from typing import Any
+from operator import add, mul
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -193,19 +194,51 @@ def _tensor4_flat(name: str, value: Any) -> tuple[list[float], tuple[int, int, i
     The common input, equal-length lists of floats, is checked level by level in C-level passes;
     anything else (ints, bad input) goes through ``_tensor4``.
     """
-    level, shape = [value], []
-    for _ in range(4):
-        sizes = set(map(len, level)) if set(map(type, level)) == _ONLY_LISTS else None
-        if not sizes or len(sizes) != 1 or 0 in sizes:
-            break
-        shape.append(sizes.pop())
-        level = list(chain.from_iterable(level))
-    else:
-        if set(map(type, level)) == _ONLY_FLOATS and len(level) <= MAX_ELEMENTS and all_finite(level):
-            return level, (shape[0], shape[1], shape[2], shape[3])
+    if type(value) is list and value:
+        level, shape = value, [len(value)]
+        for _ in range(3):  # samples -> planes -> rows -> numbers
+            if set(map(type, level)) != _ONLY_LISTS:
+                break
+            sizes = set(map(len, level))
+            if len(sizes) != 1 or 0 in sizes:
+                break
+            shape.append(sizes.pop())
+            level = list(chain.from_iterable(level))
+        else:
+            if set(map(type, level)) == _ONLY_FLOATS and len(level) <= MAX_ELEMENTS and all_finite(level):
+                return level, (shape[0], shape[1], shape[2], shape[3])
     t = _tensor4(name, value)
     n, c, h, w = t.shape
     return t.ravel().tolist(), (n, c, h, w)
+
+
+class _Layout(NamedTuple):
+    """Index tables of a C-order (N, C, H, W) tensor held as one flat list; they depend on the shape only."""
+
+    channel: tuple[int, ...]  # the channel of each number
+    planes: tuple[slice, ...]  # each H x W plane in the flat list
+    rows: tuple[slice, ...]  # each row of W in the flat list
+    plane_rows: tuple[slice, ...]  # the H rows of each plane in the list of rows
+    sample_planes: tuple[slice, ...]  # the C planes of each sample in the list of planes
+
+
+@lru_cache(maxsize=256)
+def _layout(n: int, c: int, h: int, w: int) -> _Layout:
+    plane, total = h * w, n * c * h * w
+    return _Layout(
+        tuple([i // plane % c for i in range(total)]),
+        tuple([slice(i, i + plane) for i in range(0, total, plane)]),
+        tuple([slice(i, i + w) for i in range(0, total, w)]),
+        tuple([slice(i, i + h) for i in range(0, n * c * h, h)]),
+        tuple([slice(i, i + c) for i in range(0, n * c, c)]),
+    )
+
+
+def _nest4(flat: list[float], layout: _Layout) -> list[Any]:
+    """The flat list as nested lists N x C x H x W."""
+    rows = list(map(flat.__getitem__, layout.rows))
+    planes = list(map(rows.__getitem__, layout.plane_rows))
+    return list(map(planes.__getitem__, layout.sample_planes))
 
 
 def _np_sum(xs: list[float], lo: int, n: int) -> float:
@@ -227,7 +260,7 @@ def _np_sum(xs: list[float], lo: int, n: int) -> float:
     return _np_sum(xs, lo, half) + _np_sum(xs, lo + half, n - half)
 
 
-def _channel_sums(flat: list[float], n_c: int, plane: int) -> list[float]:
+def _channel_sums(flat: list[float], n_c: int, layout: _Layout) -> list[float]:
     """``x.sum(axis=(0, 2, 3))`` of a C-order (N, C, H, W) tensor to the last bit, in numpy's order.
 
     numpy sums each H x W plane pairwise and adds the planes of a channel one by one; with a single
@@ -235,13 +268,12 @@ def _channel_sums(flat: list[float], n_c: int, plane: int) -> list[float]:
     """
     if n_c == 1:
         return [0.0 + _np_sum(flat, 0, len(flat))]
-    planes = [_np_sum(flat, i, plane) for i in range(0, len(flat), plane)]
+    plane = len(flat) // len(layout.planes)
+    if plane < 8:  # a plain sum, as _np_sum does it
+        planes = list(map(sum, map(flat.__getitem__, layout.planes)))
+    else:
+        planes = [_np_sum(flat, i, plane) for i in range(0, len(flat), plane)]
     return [sum(planes[c::n_c]) for c in range(n_c)]
-
-
-def _per_element(values: list[float], n: int, plane: int) -> list[float]:
-    """A per-channel list repeated over each plane of H x W and then over the N samples, in C order."""
-    return list(chain.from_iterable([[v] * plane for v in values])) * n
 
 
 @solver("batchnorm2d", params={"x": Param("json", help="N x C x H x W nested lists"), **_AFFINE})
@@ -254,21 +286,23 @@ def batchnorm2d(*, x: Any, eps: float, gamma: float | list[float], beta: float |
     flat, (n, n_c, h, w) = _tensor4_flat("x", x)
     g = _per_feature_list("gamma", gamma, n_c, "channels")
     b = _per_feature_list("beta", beta, n_c, "channels")
-    plane, count = h * w, n * h * w
-    mean = [s / count for s in _channel_sums(flat, n_c, plane)]
-    dev = list(map(sub, flat, _per_element(mean, n, plane)))
-    var = [s / count for s in _channel_sums([d * d for d in dev], n_c, plane)]
+    layout = _layout(n, n_c, h, w)
+    channel, count = layout.channel, n * h * w
+    mean = [s / count for s in _channel_sums(flat, n_c, layout)]
+    dev = [v - mean[c] for v, c in zip(flat, channel, strict=True)]
+    var = [s / count for s in _channel_sums(list(map(mul, dev, dev)), n_c, layout)]
     if 0.0 in [v + eps for v in var]:
         raise SolverError("A channel has zero variance, so it cannot be normalised with eps = 0; give eps > 0.")
-    x_hat = list(map(truediv, dev, _per_element([math.sqrt(v + eps) for v in var], n, plane)))
-    y = [gj * v + bj + 0.0 for v, gj, bj in zip(x_hat, _per_element(g, n, plane), _per_element(b, n, plane), strict=True)]
+    sd = [math.sqrt(v + eps) for v in var]
+    x_hat = [d / sd[c] for d, c in zip(dev, channel, strict=True)]
+    y = [g[c] * v + b[c] + 0.0 for v, c in zip(x_hat, channel, strict=True)]  # + 0.0: no -0
     require_finite("batchnorm2d", mean, var, x_hat, y)
     mean_tex, var_tex = _vec_pair(mean, var)
-    y_4d = _nest4(y, n, n_c, h, w)
+    y_4d = _nest4(y, layout)
     steps = (
         _new(Step, ("Mean of each channel over batch, height and width", _BN2D_MEAN + mean_tex, mean)),
         _new(Step, ("Biased variance of each channel", _BN2D_VAR + var_tex, var)),
-        _new(Step, ("Normalise", r"\hat x = (x - \mu_c)/\sqrt{\sigma_c^2 + \epsilon}", _nest4(x_hat, n, n_c, h, w))),
+        _new(Step, ("Normalise", r"\hat x = (x - \mu_c)/\sqrt{\sigma_c^2 + \epsilon}", _nest4(x_hat, layout))),
         _new(Step, ("Scale and shift", r"y = \gamma_c \hat x + \beta_c", y_4d)),
     )
     return _new(Solution, ({"mean": mean, "var": var, "normalized": y_4d}, steps, True))
@@ -278,17 +312,19 @@ _BN2D_MEAN = r"\mu_c = \frac{1}{NHW} \sum x_{n,c,h,w} = "
 _BN2D_VAR = r"\sigma_c^2 = \frac{1}{NHW} \sum (x - \mu_c)^2 = "
 
 
+@lru_cache(maxsize=256)
+def _vec_pair_template(n: int) -> str:
+    return _g_list(n) + _SEP + _g_list(n)
+
+
 def _vec_pair(a: list[float], b: list[float]) -> tuple[str, str]:
-    """``vec(a), vec(b)`` with all numbers formatted in one pass."""
-    texts = nums(a + b)
+    """``vec(a), vec(b)`` for two lists of n floats, every number formatted once."""
+    text = _vec_pair_template(len(a)) % (*a, *b)
+    if _plain_g(text):
+        a_tex, b_tex = text.split(_SEP)
+        return a_tex, b_tex
+    texts = nums(a + b)  # exponents, -0, inf or nan: num's own formatting
     return "[" + ", ".join(texts[:len(a)]) + "]", "[" + ", ".join(texts[len(a):]) + "]"
-
-
-def _nest4(flat: list[float], n: int, c: int, h: int, w: int) -> list[Any]:
-    """A C-order flat list as nested lists of shape (n, c, h, w)."""
-    rows = [flat[i:i + w] for i in range(0, len(flat), w)]
-    planes = [rows[i:i + h] for i in range(0, len(rows), h)]
-    return [planes[i:i + c] for i in range(0, len(planes), c)]
 
 
 def _bn2d_mistake(x: Any, eps: float, gamma: Any, beta: Any, *, axes: tuple[int, ...] = (0, 2, 3),

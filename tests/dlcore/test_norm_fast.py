@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from dlcore import SolverError, solve
-from dlcore.norm import _channel_sums, _normalize, _tensor4, _tensor4_flat
+from dlcore.norm import _channel_sums, _layout, _normalize, _tensor4, _tensor4_flat
 
 
 def _tensor(rng: random.Random, shape: tuple[int, ...]) -> np.ndarray:
@@ -28,7 +28,7 @@ def test_channel_sums_are_numpys_sums_to_the_last_bit(shape):
     rng = random.Random(str(shape))
     for _ in range(5):
         x = _tensor(rng, shape)
-        assert _channel_sums(x.ravel().tolist(), shape[1], shape[2] * shape[3]) == x.sum(axis=(0, 2, 3)).tolist()
+        assert _channel_sums(x.ravel().tolist(), shape[1], _layout(*shape)) == x.sum(axis=(0, 2, 3)).tolist()
 
 
 @pytest.mark.parametrize("shape", [(2, 2, 2, 2), (1, 3, 1, 1), (3, 1, 2, 5), (2, 2, 4, 4), (1, 2, 11, 13)])
