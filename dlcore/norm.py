@@ -88,37 +88,40 @@ def batchnorm(*, batch: list[list[float]], eps: float, gamma: float | list[float
     mean, var, sd = _stats([list(col) for col in zip(*batch, strict=True)], eps, "feature")  # per column (feature)
     x_hat = [[(v - mu) / s for v, mu, s in zip(row, mean, sd, strict=True)] for row in batch]  # (N, F)
     y = [[gj * v + bj + 0.0 for v, gj, bj in zip(row, g, b, strict=True)] for row in x_hat]  # + 0.0: no -0
-    return Solution({"mean": mean, "var": var, "normalized": y}, _norm_steps(
-        mean, var, eps, x_hat, y, n_f,
+    return _norm_solution(
+        "batchnorm", mean, var, eps, x_hat, y,
         (r"Mean of each feature over the batch", r"\mu = \frac1N \sum_i x_i = "),
         (r"Biased variance of each feature", r"\sigma^2 = \frac1N \sum_i (x_i - \mu)^2 = "),
-        r"\hat x = \frac{x - \mu}{\sqrt{\sigma^2 + %s}} = "))
+        r"\hat x = \frac{x - \mu}{\sqrt{\sigma^2 + %s}} = ")
 
 
-def _norm_steps(mean: list[float], var: list[float], eps: float, x_hat: list[list[float]], y: list[list[float]],
-                width: int, mean_step: tuple[str, str], var_step: tuple[str, str], normalise: str) -> tuple[Step, ...]:
-    """The four steps of batch and layer norm, every number formatted once."""
-    n_m, n_rows = len(mean), len(x_hat)
+def _norm_solution(solver_name: str, mean: list[float], var: list[float], eps: float, x_hat: list[list[float]],
+                   y: list[list[float]], mean_step: tuple[str, str], var_step: tuple[str, str], normalise: str) -> Solution:
+    """The checked solution of batch and layer norm: its four steps, every number formatted once."""
+    n_m, n_rows, width = len(mean), len(x_hat), len(x_hat[0])
+    flat_x_hat, flat_y = list(chain.from_iterable(x_hat)), list(chain.from_iterable(y))
+    require_finite(solver_name, mean, var, flat_x_hat, flat_y)
     template = _NORM_TEMPLATES.get((n_m, n_rows, width))
     if template is None:
         template = _norm_template(n_m, n_rows, width)
-    text = template % (*mean, *var, eps, *chain.from_iterable(x_hat), *chain.from_iterable(y))
+    text = template % (*mean, *var, eps, *flat_x_hat, *flat_y)
     if _plain_g(text):
         mean_tex, var_tex, eps_tex, x_hat_tex, y_tex = text.split(_SEP)
     else:  # exponents, -0, inf or nan: num's own formatting
         n_xh = n_rows * width
-        texts = nums([eps, *mean, *var, *chain.from_iterable(x_hat), *chain.from_iterable(y)])
+        texts = nums([eps, *mean, *var, *flat_x_hat, *flat_y])
         eps_tex = texts[0]
         mean_tex = "[" + ", ".join(texts[1:1 + n_m]) + "]"
         var_tex = "[" + ", ".join(texts[1 + n_m:1 + 2 * n_m]) + "]"
         x_hat_tex = _bmatrix_body(texts[1 + 2 * n_m:1 + 2 * n_m + n_xh], width)
         y_tex = _bmatrix_body(texts[1 + 2 * n_m + n_xh:], width)
-    return (
-        Step(mean_step[0], mean_step[1] + mean_tex, mean),
-        Step(var_step[0], var_step[1] + var_tex, var),
-        Step("Normalise", normalise % eps_tex + _BEGIN + x_hat_tex + _END, x_hat),
-        Step("Scale and shift", r"y = \gamma \hat x + \beta = " + _BEGIN + y_tex + _END, y),
+    steps = (
+        _new(Step, (mean_step[0], mean_step[1] + mean_tex, mean)),
+        _new(Step, (var_step[0], var_step[1] + var_tex, var)),
+        _new(Step, ("Normalise", normalise % eps_tex + _BEGIN + x_hat_tex + _END, x_hat)),
+        _new(Step, ("Scale and shift", r"y = \gamma \hat x + \beta = " + _BEGIN + y_tex + _END, y)),
     )
+    return _new(Solution, ({"mean": mean, "var": var, "normalized": y}, steps, True))
 
 
 _BEGIN, _END = r"\begin{bmatrix} ", r" \end{bmatrix}"
@@ -368,11 +371,11 @@ def layernorm(*, x: list[list[float]], eps: float, gamma: float | list[float], b
     mean, var, sd = _stats(x, eps, "sample")  # per row (sample)
     x_hat = [[(v - mu) / s for v in row] for row, mu, s in zip(x, mean, sd, strict=True)]  # (N, F)
     y = [[gj * v + bj + 0.0 for v, gj, bj in zip(row, g, b, strict=True)] for row in x_hat]  # + 0.0: no -0
-    return Solution({"mean": mean, "var": var, "normalized": y}, _norm_steps(
-        mean, var, eps, x_hat, y, n_f,
+    return _norm_solution(
+        "layernorm", mean, var, eps, x_hat, y,
         (r"Mean of each sample over its features", r"\mu_i = \frac1F \sum_j x_{ij} = "),
         (r"Biased variance of each sample", r"\sigma_i^2 = \frac1F \sum_j (x_{ij} - \mu_i)^2 = "),
-        r"\hat x = \frac{x - \mu_i}{\sqrt{\sigma_i^2 + %s}} = "))
+        r"\hat x = \frac{x - \mu_i}{\sqrt{\sigma_i^2 + %s}} = ")
 
 
 def _ln_mistake(x: list[list[float]], eps: float, gamma: Any, beta: Any, *, axes: tuple[int, ...] = (1,),
@@ -424,8 +427,9 @@ def inverted_dropout(*, a: list[float], mask: list[int], keep_prob: float) -> So
         raise SolverError(f"The mask has {len(mask)} values but there are {len(a)} activations.")
     if not set(mask) <= _BITS:
         raise SolverError("The mask must contain only 0 (dropped) and 1 (kept).")
-    kept = [v * m for v, m in zip(a, mask, strict=True)]  # a * 0 keeps the sign of a (-0.0), as numpy does
+    kept = list(map(mul, a, mask))  # a * 0 keeps the sign of a (-0.0), as numpy does
     out = [v / keep_prob for v in kept]
+    require_finite("inverted_dropout", out)  # kept is a or 0 (finite)
     n = len(a)
     template = _DROP_TEMPLATES.get(n)
     if template is None:
@@ -444,7 +448,7 @@ def inverted_dropout(*, a: list[float], mask: list[int], keep_prob: float) -> So
         _new(Step, ("Scale the kept units by 1/p", out_tex, out)),
         _new(Step, ("Expected value over random masks (why no scaling is needed at test time)", _EXPECTED + a_tex, a)),
     )
-    return _new(Solution, (out, steps, False))
+    return _new(Solution, (out, steps, True))
 
 
 _BITS = frozenset({0, 1})
