@@ -62,14 +62,11 @@ def _per_feature_list(name: str, value: float | list[float], n: int, what: str) 
     return [float(value)] * n  # type: ignore[arg-type]
 
 
-def _stats(groups: list[list[float]], eps: float, group: str) -> tuple[list[float], list[float], list[float]]:
-    """Per group: mean, biased variance (divide by N) and sqrt(var + eps), in plain Python."""
-    n = len(groups[0])
-    mean = [sum(g) / n for g in groups]
-    var = [sum([(v - mu) * (v - mu) for v in g]) / n for g, mu in zip(groups, mean, strict=True)]
+def _std(var: list[float], eps: float, group: str) -> list[float]:
+    """sqrt(var + eps) of each group; a group of zero variance cannot be normalised without eps."""
     if 0.0 in [v + eps for v in var]:
         raise SolverError(f"A {group} has zero variance, so it cannot be normalised with eps = 0; give eps > 0.")
-    return mean, var, [math.sqrt(v + eps) for v in var]
+    return [math.sqrt(v + eps) for v in var]
 
 
 def _bn_answer(mean: Array, var: Array, y: Array) -> dict[str, Any]:
@@ -83,45 +80,56 @@ def batchnorm(*, batch: list[list[float]], eps: float, gamma: float | list[float
     >>> batchnorm(batch=[[4, 4, 3], [0, 2, 5], [8, 9, 1]], eps=0.0, gamma=1.0, beta=0.0).answer["mean"]
     [4.0, 5.0, 3.0]
     """
-    n_f = len(batch[0])
+    n, n_f = len(batch), len(batch[0])
     g, b = _per_feature_list("gamma", gamma, n_f, "features"), _per_feature_list("beta", beta, n_f, "features")
-    mean, var, sd = _stats([list(col) for col in zip(*batch, strict=True)], eps, "feature")  # per column (feature)
-    x_hat = [[(v - mu) / s for v, mu, s in zip(row, mean, sd, strict=True)] for row in batch]  # (N, F)
-    y = [[gj * v + bj + 0.0 for v, gj, bj in zip(row, g, b, strict=True)] for row in x_hat]  # + 0.0: no -0
+    flat = list(chain.from_iterable(batch))  # (N, F) row by row; column j is flat[j::n_f]
+    mean = [sum(flat[j::n_f]) / n for j in range(n_f)]
+    dev = [v - mu for v, mu in zip(flat, mean * n, strict=True)]
+    sq = list(map(mul, dev, dev))
+    var = [sum(sq[j::n_f]) / n for j in range(n_f)]
+    sd = _std(var, eps, "feature")
+    x_hat = [d / s for d, s in zip(dev, sd * n, strict=True)]
+    y = [gj * v + bj + 0.0 for v, gj, bj in zip(x_hat, g * n, b * n, strict=True)]  # + 0.0: no -0
     return _norm_solution(
-        "batchnorm", mean, var, eps, x_hat, y,
+        "batchnorm", mean, var, eps, x_hat, y, n_f,
         (r"Mean of each feature over the batch", r"\mu = \frac1N \sum_i x_i = "),
         (r"Biased variance of each feature", r"\sigma^2 = \frac1N \sum_i (x_i - \mu)^2 = "),
         r"\hat x = \frac{x - \mu}{\sqrt{\sigma^2 + %s}} = ")
 
 
-def _norm_solution(solver_name: str, mean: list[float], var: list[float], eps: float, x_hat: list[list[float]],
-                   y: list[list[float]], mean_step: tuple[str, str], var_step: tuple[str, str], normalise: str) -> Solution:
-    """The checked solution of batch and layer norm: its four steps, every number formatted once."""
-    n_m, n_rows, width = len(mean), len(x_hat), len(x_hat[0])
-    flat_x_hat, flat_y = list(chain.from_iterable(x_hat)), list(chain.from_iterable(y))
-    require_finite(solver_name, mean, var, flat_x_hat, flat_y)
+def _norm_solution(solver_name: str, mean: list[float], var: list[float], eps: float, x_hat: list[float],
+                   y: list[float], width: int, mean_step: tuple[str, str], var_step: tuple[str, str],
+                   normalise: str) -> Solution:
+    """The checked solution of batch and layer norm (x_hat and y row by row, rows of ``width``): its four steps,
+    every number formatted once."""
+    require_finite(solver_name, mean, var, x_hat, y)
+    n_m, n_rows = len(mean), len(x_hat) // width
     template = _NORM_TEMPLATES.get((n_m, n_rows, width))
     if template is None:
         template = _norm_template(n_m, n_rows, width)
-    text = template % (*mean, *var, eps, *flat_x_hat, *flat_y)
+    text = template % (*mean, *var, eps, *x_hat, *y)
     if _plain_g(text):
         mean_tex, var_tex, eps_tex, x_hat_tex, y_tex = text.split(_SEP)
     else:  # exponents, -0, inf or nan: num's own formatting
         n_xh = n_rows * width
-        texts = nums([eps, *mean, *var, *flat_x_hat, *flat_y])
+        texts = nums([eps, *mean, *var, *x_hat, *y])
         eps_tex = texts[0]
         mean_tex = "[" + ", ".join(texts[1:1 + n_m]) + "]"
         var_tex = "[" + ", ".join(texts[1 + n_m:1 + 2 * n_m]) + "]"
         x_hat_tex = _bmatrix_body(texts[1 + 2 * n_m:1 + 2 * n_m + n_xh], width)
         y_tex = _bmatrix_body(texts[1 + 2 * n_m + n_xh:], width)
+    y_rows = _rows(y, width)
     steps = (
         _new(Step, (mean_step[0], mean_step[1] + mean_tex, mean)),
         _new(Step, (var_step[0], var_step[1] + var_tex, var)),
-        _new(Step, ("Normalise", normalise % eps_tex + _BEGIN + x_hat_tex + _END, x_hat)),
-        _new(Step, ("Scale and shift", r"y = \gamma \hat x + \beta = " + _BEGIN + y_tex + _END, y)),
+        _new(Step, ("Normalise", normalise % eps_tex + _BEGIN + x_hat_tex + _END, _rows(x_hat, width))),
+        _new(Step, ("Scale and shift", r"y = \gamma \hat x + \beta = " + _BEGIN + y_tex + _END, y_rows)),
     )
-    return _new(Solution, ({"mean": mean, "var": var, "normalized": y}, steps, True))
+    return _new(Solution, ({"mean": mean, "var": var, "normalized": y_rows}, steps, True))
+
+
+def _rows(flat: list[float], width: int) -> list[list[float]]:
+    return [flat[i:i + width] for i in range(0, len(flat), width)]
 
 
 _BEGIN, _END = r"\begin{bmatrix} ", r" \end{bmatrix}"
@@ -366,13 +374,17 @@ def layernorm(*, x: list[list[float]], eps: float, gamma: float | list[float], b
     >>> layernorm(x=[[1.0, 3.0]], eps=0.0, gamma=1.0, beta=0.0).answer
     {'mean': [2.0], 'var': [1.0], 'normalized': [[-1.0, 1.0]]}
     """
-    n_f = len(x[0])
+    n, n_f = len(x), len(x[0])
     g, b = _per_feature_list("gamma", gamma, n_f, "features"), _per_feature_list("beta", beta, n_f, "features")
-    mean, var, sd = _stats(x, eps, "sample")  # per row (sample)
-    x_hat = [[(v - mu) / s for v in row] for row, mu, s in zip(x, mean, sd, strict=True)]  # (N, F)
-    y = [[gj * v + bj + 0.0 for v, gj, bj in zip(row, g, b, strict=True)] for row in x_hat]  # + 0.0: no -0
+    mean = [sum(row) / n_f for row in x]
+    dev = [v - mu for row, mu in zip(x, mean, strict=True) for v in row]  # (N, F) row by row
+    sq = list(map(mul, dev, dev))
+    var = [sum(sq[i:i + n_f]) / n_f for i in range(0, len(sq), n_f)]
+    sd = _std(var, eps, "sample")
+    x_hat = [(v - mu) / s for row, mu, s in zip(x, mean, sd, strict=True) for v in row]
+    y = [gj * v + bj + 0.0 for v, gj, bj in zip(x_hat, g * n, b * n, strict=True)]  # + 0.0: no -0
     return _norm_solution(
-        "layernorm", mean, var, eps, x_hat, y,
+        "layernorm", mean, var, eps, x_hat, y, n_f,
         (r"Mean of each sample over its features", r"\mu_i = \frac1F \sum_j x_{ij} = "),
         (r"Biased variance of each sample", r"\sigma_i^2 = \frac1F \sum_j (x_{ij} - \mu_i)^2 = "),
         r"\hat x = \frac{x - \mu_i}{\sqrt{\sigma_i^2 + %s}} = ")
