@@ -83,3 +83,32 @@ def test_batchnorm2d_refuses_overflow():
         solve("batchnorm2d", {"x": [[[[1.0, 2.0]]]], "gamma": 1e308, "beta": 1e308})
     with pytest.raises(SolverError, match="cannot compute these parameters: int too large to convert to float"):
         solve("batchnorm2d", {"x": [[[[10**400, 2.0]]]]})
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("batchnorm", {"batch": [[1e308, 1.0], [-1e308, 2.0]]}),
+        ("batchnorm", {"batch": [[1.0, 2.0], [3.0, 4.0]], "gamma": 1e308, "beta": 1e308}),
+        ("layernorm", {"x": [[1e308, -1e308]]}),
+        ("layernorm", {"x": [[1.0, 2.0]], "gamma": [1e308, 1e308], "beta": -1e308}),
+        ("inverted_dropout", {"a": [1e308, 1.0], "mask": [1, 1], "keep_prob": 0.5}),
+    ],
+)
+def test_checked_norm_solvers_refuse_overflow(name, params):
+    with pytest.raises(SolverError, match="non-finite result"):
+        solve(name, params)
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("batchnorm", {"batch": [[0.1, -0.0, 1e-9], [0.3, 0.0, 2e-9]], "eps": 1e-5, "gamma": [1.0, -0.0, 2.0], "beta": -0.0}),
+        ("layernorm", {"x": [[0.1, -0.0, 1e-9], [1e7, 0.0, 2.5]], "eps": 0.1, "gamma": -2.0, "beta": [0.0, -0.0, 1.0]}),
+        ("inverted_dropout", {"a": [-1.5, 2.0, 1e-9], "mask": [0, 1, 1], "keep_prob": 0.3}),
+    ],
+)
+def test_checked_norm_solutions_are_plain_json(name, params):
+    sol = solve(name, params)
+    assert sol.checked
+    assert json.loads(json.dumps(sol.to_dict(), allow_nan=False)) == sol.to_dict()
