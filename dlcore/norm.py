@@ -7,7 +7,8 @@ normalises with in training mode (its *running* variance is the unbiased one).
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from collections.abc import Callable
+from functools import lru_cache, reduce
 from itertools import accumulate, chain, pairwise
 from operator import add, mul
 from typing import Any, NamedTuple
@@ -233,8 +234,9 @@ class _Layout(NamedTuple):
     sample_planes: tuple[slice, ...]  # the C planes of each sample in the list of planes
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=256)  # keyed on the shape only
 def _layout(n: int, c: int, h: int, w: int) -> _Layout:
+    """The index tables of shape (n, c, h, w)."""
     plane, total = h * w, n * c * h * w
     return _Layout(
         tuple([i // plane % c for i in range(total)]),
@@ -252,10 +254,20 @@ def _nest4(flat: list[float], layout: _Layout) -> list[Any]:
     return list(map(planes.__getitem__, layout.sample_planes))
 
 
+def _left_sum(values: list[float]) -> float:
+    """0.0 + x0 + x1 + ... from left to right."""
+    return reduce(add, values, 0.0)
+
+
+# numpy adds short runs from left to right; so does sum() of floats up to Python 3.11 (faster than
+# _left_sum), while from 3.12 it compensates rounding errors and would give other last bits.
+_plain_sum: Callable[[list[float]], float] = sum if sum([1.0, 1e100, 1.0, -1e100]) == 0.0 else _left_sum
+
+
 def _np_sum(xs: list[float], lo: int, n: int) -> float:
     """``float(np.sum(xs[lo:lo + n]))`` to the last bit: numpy's pairwise summation in plain Python."""
     if n < 8:
-        return sum(xs[lo:lo + n])  # 0 + x0 + x1 + ...: numpy's order (sum() of floats is a plain loop in 3.11)
+        return _plain_sum(xs[lo:lo + n])
     if n <= 128:
         end = lo + n - n % 8
         r = xs[lo:lo + 8]
@@ -281,10 +293,10 @@ def _channel_sums(flat: list[float], n_c: int, layout: _Layout) -> list[float]:
         return [0.0 + _np_sum(flat, 0, len(flat))]
     plane = len(flat) // len(layout.planes)
     if plane < 8:  # a plain sum, as _np_sum does it
-        planes = list(map(sum, map(flat.__getitem__, layout.planes)))
+        planes = list(map(_plain_sum, map(flat.__getitem__, layout.planes)))
     else:
         planes = [_np_sum(flat, i, plane) for i in range(0, len(flat), plane)]
-    return [sum(planes[c::n_c]) for c in range(n_c)]
+    return [_plain_sum(planes[c::n_c]) for c in range(n_c)]
 
 
 @solver("batchnorm2d", params={"x": Param("json", help="N x C x H x W nested lists"), **_AFFINE})
@@ -302,9 +314,7 @@ def batchnorm2d(*, x: Any, eps: float, gamma: float | list[float], beta: float |
     mean = [s / count for s in _channel_sums(flat, n_c, layout)]
     dev = [v - mean[c] for v, c in zip(flat, channel, strict=True)]
     var = [s / count for s in _channel_sums(list(map(mul, dev, dev)), n_c, layout)]
-    if 0.0 in [v + eps for v in var]:
-        raise SolverError("A channel has zero variance, so it cannot be normalised with eps = 0; give eps > 0.")
-    sd = [math.sqrt(v + eps) for v in var]
+    sd = _std(var, eps, "channel")
     x_hat = [d / sd[c] for d, c in zip(dev, channel, strict=True)]
     y = [g[c] * v + b[c] + 0.0 for v, c in zip(x_hat, channel, strict=True)]  # + 0.0: no -0
     require_finite("batchnorm2d", mean, var, x_hat, y)
