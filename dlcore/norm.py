@@ -7,7 +7,7 @@ normalises with in training mode (its *running* variance is the unbiased one).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache, reduce
 from itertools import accumulate, chain, pairwise
 from operator import add, mul
@@ -227,8 +227,9 @@ def _tensor4_flat(name: str, value: Any) -> tuple[list[float], tuple[int, int, i
 class _Layout(NamedTuple):
     """Index tables of a C-order (N, C, H, W) tensor held as one flat list; they depend on the shape only."""
 
+    plane: int  # H * W
     channel: tuple[int, ...]  # the channel of each number
-    planes: tuple[slice, ...]  # each H x W plane in the flat list
+    channel_planes: tuple[tuple[slice, ...], ...]  # per channel, its H x W plane of each sample in the flat list
     rows: tuple[slice, ...]  # each row of W in the flat list
     plane_rows: tuple[slice, ...]  # the H rows of each plane in the list of rows
     sample_planes: tuple[slice, ...]  # the C planes of each sample in the list of planes
@@ -239,8 +240,9 @@ def _layout(n: int, c: int, h: int, w: int) -> _Layout:
     """The index tables of shape (n, c, h, w)."""
     plane, total = h * w, n * c * h * w
     return _Layout(
+        plane,
         tuple([i // plane % c for i in range(total)]),
-        tuple([slice(i, i + plane) for i in range(0, total, plane)]),
+        tuple([tuple([slice(p * plane, (p + 1) * plane) for p in range(k, n * c, c)]) for k in range(c)]),
         tuple([slice(i, i + w) for i in range(0, total, w)]),
         tuple([slice(i, i + h) for i in range(0, n * c * h, h)]),
         tuple([slice(i, i + c) for i in range(0, n * c, c)]),
@@ -254,14 +256,14 @@ def _nest4(flat: list[float], layout: _Layout) -> list[Any]:
     return list(map(planes.__getitem__, layout.sample_planes))
 
 
-def _left_sum(values: list[float]) -> float:
+def _left_sum(values: Iterable[float]) -> float:
     """0.0 + x0 + x1 + ... from left to right."""
     return reduce(add, values, 0.0)
 
 
 # numpy adds short runs from left to right; so does sum() of floats up to Python 3.11 (faster than
 # _left_sum), while from 3.12 it compensates rounding errors and would give other last bits.
-_plain_sum: Callable[[list[float]], float] = sum if sum([1.0, 1e100, 1.0, -1e100]) == 0.0 else _left_sum
+_plain_sum: Callable[[Iterable[float]], float] = sum if sum([1.0, 1e100, 1.0, -1e100]) == 0.0 else _left_sum
 
 
 def _np_sum(xs: list[float], lo: int, n: int) -> float:
@@ -283,20 +285,18 @@ def _np_sum(xs: list[float], lo: int, n: int) -> float:
     return _np_sum(xs, lo, half) + _np_sum(xs, lo + half, n - half)
 
 
-def _channel_sums(flat: list[float], n_c: int, layout: _Layout) -> list[float]:
-    """``x.sum(axis=(0, 2, 3))`` of a C-order (N, C, H, W) tensor to the last bit, in numpy's order.
+def _channel_means(flat: list[float], layout: _Layout, count: int) -> list[float]:
+    """``x.mean(axis=(0, 2, 3))`` of a C-order (N, C, H, W) tensor to the last bit, summed in numpy's order.
 
     numpy sums each H x W plane pairwise and adds the planes of a channel one by one; with a single
     channel the whole tensor is one contiguous run, summed pairwise at once.
     """
-    if n_c == 1:
-        return [0.0 + _np_sum(flat, 0, len(flat))]
-    plane = len(flat) // len(layout.planes)
+    if len(layout.channel_planes) == 1:
+        return [(0.0 + _np_sum(flat, 0, len(flat))) / count]
+    plane = layout.plane
     if plane < 8:  # a plain sum, as _np_sum does it
-        planes = list(map(_plain_sum, map(flat.__getitem__, layout.planes)))
-    else:
-        planes = [_np_sum(flat, i, plane) for i in range(0, len(flat), plane)]
-    return [_plain_sum(planes[c::n_c]) for c in range(n_c)]
+        return [_plain_sum(map(_plain_sum, map(flat.__getitem__, planes))) / count for planes in layout.channel_planes]
+    return [_plain_sum([_np_sum(flat, s.start, plane) for s in planes]) / count for planes in layout.channel_planes]
 
 
 @solver("batchnorm2d", params={"x": Param("json", help="N x C x H x W nested lists"), **_AFFINE})
@@ -311,9 +311,9 @@ def batchnorm2d(*, x: Any, eps: float, gamma: float | list[float], beta: float |
     b = _per_feature_list("beta", beta, n_c, "channels")
     layout = _layout(n, n_c, h, w)
     channel, count = layout.channel, n * h * w
-    mean = [s / count for s in _channel_sums(flat, n_c, layout)]
+    mean = _channel_means(flat, layout, count)
     dev = [v - mean[c] for v, c in zip(flat, channel, strict=True)]
-    var = [s / count for s in _channel_sums(list(map(mul, dev, dev)), n_c, layout)]
+    var = _channel_means(list(map(mul, dev, dev)), layout, count)
     sd = _std(var, eps, "channel")
     x_hat = [d / sd[c] for d, c in zip(dev, channel, strict=True)]
     y = [g[c] * v + b[c] + 0.0 for v, c in zip(x_hat, channel, strict=True)]  # + 0.0: no -0

@@ -10,7 +10,7 @@ import pytest
 
 import dlcore.norm
 from dlcore import SolverError, solve
-from dlcore.norm import _channel_sums, _layout, _left_sum, _normalize, _plain_sum, _tensor4, _tensor4_flat
+from dlcore.norm import _channel_means, _layout, _left_sum, _normalize, _plain_sum, _tensor4, _tensor4_flat
 
 
 def _tensor(rng: random.Random, shape: tuple[int, ...]) -> np.ndarray:
@@ -25,11 +25,11 @@ SHAPES = [(n, c, h, w) for n in (1, 2, 3) for c in (1, 2, 3) for h in (1, 2, 3) 
 
 
 @pytest.mark.parametrize("shape", SHAPES)
-def test_channel_sums_are_numpys_sums_to_the_last_bit(shape):
+def test_channel_means_are_numpys_means_to_the_last_bit(shape):
     rng = random.Random(str(shape))
     for _ in range(5):
         x = _tensor(rng, shape)
-        assert _channel_sums(x.ravel().tolist(), shape[1], _layout(*shape)) == x.sum(axis=(0, 2, 3)).tolist()
+        assert _channel_means(x.ravel().tolist(), _layout(*shape), x.size // shape[1]) == x.mean(axis=(0, 2, 3)).tolist()
 
 
 def test_plain_sum_adds_from_left_to_right_as_numpy_does():
@@ -38,10 +38,10 @@ def test_plain_sum_adds_from_left_to_right_as_numpy_does():
 
 
 @pytest.mark.parametrize("shape", [(2, 3, 1, 2), (2, 1, 2, 2), (3, 2, 3, 3)])
-def test_channel_sums_with_the_left_sum_of_newer_pythons(shape, monkeypatch):
+def test_channel_means_with_the_left_sum_of_newer_pythons(shape, monkeypatch):
     monkeypatch.setattr(dlcore.norm, "_plain_sum", _left_sum)
     x = _tensor(random.Random(str(shape)), shape)
-    assert _channel_sums(x.ravel().tolist(), shape[1], _layout(*shape)) == x.sum(axis=(0, 2, 3)).tolist()
+    assert _channel_means(x.ravel().tolist(), _layout(*shape), x.size // shape[1]) == x.mean(axis=(0, 2, 3)).tolist()
 
 
 @pytest.mark.parametrize("shape", [(2, 2, 2, 2), (1, 3, 1, 1), (3, 1, 2, 5), (2, 2, 4, 4), (1, 2, 11, 13)])
