@@ -7,14 +7,18 @@ normalises with in training mode (its *running* variance is the unbiased one).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
+from functools import lru_cache, reduce
 from itertools import accumulate, chain, pairwise
-from typing import Any
+from operator import add, mul
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
 from dlcore.errors import SolverError
-from dlcore.fmt import nums, vec
+from dlcore.finite import all_finite, require_finite
+from dlcore.fmt import nums
 from dlcore.params import MAX_ELEMENTS, Param
 from dlcore.registry import mistake, solver
 from dlcore.types import Solution, Step
@@ -59,14 +63,11 @@ def _per_feature_list(name: str, value: float | list[float], n: int, what: str) 
     return [float(value)] * n  # type: ignore[arg-type]
 
 
-def _stats(groups: list[list[float]], eps: float, group: str) -> tuple[list[float], list[float], list[float]]:
-    """Per group: mean, biased variance (divide by N) and sqrt(var + eps), in plain Python."""
-    n = len(groups[0])
-    mean = [sum(g) / n for g in groups]
-    var = [sum([(v - mu) * (v - mu) for v in g]) / n for g, mu in zip(groups, mean, strict=True)]
+def _std(var: list[float], eps: float, group: str) -> list[float]:
+    """sqrt(var + eps) of each group; a group of zero variance cannot be normalised without eps."""
     if 0.0 in [v + eps for v in var]:
         raise SolverError(f"A {group} has zero variance, so it cannot be normalised with eps = 0; give eps > 0.")
-    return mean, var, [math.sqrt(v + eps) for v in var]
+    return [math.sqrt(v + eps) for v in var]
 
 
 def _bn_answer(mean: Array, var: Array, y: Array) -> dict[str, Any]:
@@ -80,42 +81,56 @@ def batchnorm(*, batch: list[list[float]], eps: float, gamma: float | list[float
     >>> batchnorm(batch=[[4, 4, 3], [0, 2, 5], [8, 9, 1]], eps=0.0, gamma=1.0, beta=0.0).answer["mean"]
     [4.0, 5.0, 3.0]
     """
-    n_f = len(batch[0])
+    n, n_f = len(batch), len(batch[0])
     g, b = _per_feature_list("gamma", gamma, n_f, "features"), _per_feature_list("beta", beta, n_f, "features")
-    mean, var, sd = _stats([list(col) for col in zip(*batch, strict=True)], eps, "feature")  # per column (feature)
-    x_hat = [[(v - mu) / s for v, mu, s in zip(row, mean, sd, strict=True)] for row in batch]  # (N, F)
-    y = [[gj * v + bj + 0.0 for v, gj, bj in zip(row, g, b, strict=True)] for row in x_hat]  # + 0.0: no -0
-    return Solution({"mean": mean, "var": var, "normalized": y}, _norm_steps(
-        mean, var, eps, x_hat, y, n_f,
+    flat = list(chain.from_iterable(batch))  # (N, F) row by row; column j is flat[j::n_f]
+    mean = [sum(flat[j::n_f]) / n for j in range(n_f)]
+    dev = [v - mu for v, mu in zip(flat, mean * n, strict=True)]
+    sq = list(map(mul, dev, dev))
+    var = [sum(sq[j::n_f]) / n for j in range(n_f)]
+    sd = _std(var, eps, "feature")
+    x_hat = [d / s for d, s in zip(dev, sd * n, strict=True)]
+    y = [gj * v + bj + 0.0 for v, gj, bj in zip(x_hat, g * n, b * n, strict=True)]  # + 0.0: no -0
+    return _norm_solution(
+        "batchnorm", mean, var, eps, x_hat, y, n_f,
         (r"Mean of each feature over the batch", r"\mu = \frac1N \sum_i x_i = "),
         (r"Biased variance of each feature", r"\sigma^2 = \frac1N \sum_i (x_i - \mu)^2 = "),
-        r"\hat x = \frac{x - \mu}{\sqrt{\sigma^2 + %s}} = "))
+        r"\hat x = \frac{x - \mu}{\sqrt{\sigma^2 + %s}} = ")
 
 
-def _norm_steps(mean: list[float], var: list[float], eps: float, x_hat: list[list[float]], y: list[list[float]],
-                width: int, mean_step: tuple[str, str], var_step: tuple[str, str], normalise: str) -> tuple[Step, ...]:
-    """The four steps of batch and layer norm, every number formatted once."""
-    n_m, n_rows = len(mean), len(x_hat)
+def _norm_solution(solver_name: str, mean: list[float], var: list[float], eps: float, x_hat: list[float],
+                   y: list[float], width: int, mean_step: tuple[str, str], var_step: tuple[str, str],
+                   normalise: str) -> Solution:
+    """The checked solution of batch and layer norm (x_hat and y row by row, rows of ``width``): its four steps,
+    every number formatted once."""
+    require_finite(solver_name, mean, var, x_hat, y)
+    n_m, n_rows = len(mean), len(x_hat) // width
     template = _NORM_TEMPLATES.get((n_m, n_rows, width))
     if template is None:
         template = _norm_template(n_m, n_rows, width)
-    text = template % (*mean, *var, eps, *chain.from_iterable(x_hat), *chain.from_iterable(y))
+    text = template % (*mean, *var, eps, *x_hat, *y)
     if _plain_g(text):
         mean_tex, var_tex, eps_tex, x_hat_tex, y_tex = text.split(_SEP)
     else:  # exponents, -0, inf or nan: num's own formatting
         n_xh = n_rows * width
-        texts = nums([eps, *mean, *var, *chain.from_iterable(x_hat), *chain.from_iterable(y)])
+        texts = nums([eps, *mean, *var, *x_hat, *y])
         eps_tex = texts[0]
         mean_tex = "[" + ", ".join(texts[1:1 + n_m]) + "]"
         var_tex = "[" + ", ".join(texts[1 + n_m:1 + 2 * n_m]) + "]"
         x_hat_tex = _bmatrix_body(texts[1 + 2 * n_m:1 + 2 * n_m + n_xh], width)
         y_tex = _bmatrix_body(texts[1 + 2 * n_m + n_xh:], width)
-    return (
-        Step(mean_step[0], mean_step[1] + mean_tex, mean),
-        Step(var_step[0], var_step[1] + var_tex, var),
-        Step("Normalise", normalise % eps_tex + _BEGIN + x_hat_tex + _END, x_hat),
-        Step("Scale and shift", r"y = \gamma \hat x + \beta = " + _BEGIN + y_tex + _END, y),
+    y_rows = _rows(y, width)
+    steps = (
+        _new(Step, (mean_step[0], mean_step[1] + mean_tex, mean)),
+        _new(Step, (var_step[0], var_step[1] + var_tex, var)),
+        _new(Step, ("Normalise", normalise % eps_tex + _BEGIN + x_hat_tex + _END, _rows(x_hat, width))),
+        _new(Step, ("Scale and shift", r"y = \gamma \hat x + \beta = " + _BEGIN + y_tex + _END, y_rows)),
     )
+    return _new(Solution, ({"mean": mean, "var": var, "normalized": y_rows}, steps, True))
+
+
+def _rows(flat: list[float], width: int) -> list[list[float]]:
+    return [flat[i:i + width] for i in range(0, len(flat), width)]
 
 
 _BEGIN, _END = r"\begin{bmatrix} ", r" \end{bmatrix}"
@@ -181,6 +196,109 @@ def _tensor4(name: str, value: Any) -> Array:
     return x
 
 
+_ONLY_LISTS = frozenset({list})
+_ONLY_FLOATS = frozenset({float})
+
+
+def _tensor4_flat(name: str, value: Any) -> tuple[list[float], tuple[int, int, int, int]]:
+    """The numbers of a 4-D list in C order and its shape (N, C, H, W); raises as ``_tensor4`` does.
+
+    The common input, equal-length lists of floats, is checked level by level in C-level passes;
+    anything else (ints, bad input) goes through ``_tensor4``.
+    """
+    if type(value) is list and value:
+        level, shape = value, [len(value)]
+        for _ in range(3):  # samples -> planes -> rows -> numbers
+            if set(map(type, level)) != _ONLY_LISTS:
+                break
+            sizes = set(map(len, level))
+            if len(sizes) != 1 or 0 in sizes:
+                break
+            shape.append(sizes.pop())
+            level = list(chain.from_iterable(level))
+        else:
+            if set(map(type, level)) == _ONLY_FLOATS and len(level) <= MAX_ELEMENTS and all_finite(level):
+                return level, (shape[0], shape[1], shape[2], shape[3])
+    t = _tensor4(name, value)
+    n, c, h, w = t.shape
+    return t.ravel().tolist(), (n, c, h, w)
+
+
+class _Layout(NamedTuple):
+    """Index tables of a C-order (N, C, H, W) tensor held as one flat list; they depend on the shape only."""
+
+    plane: int  # H * W
+    channel: tuple[int, ...]  # the channel of each number
+    channel_planes: tuple[tuple[slice, ...], ...]  # per channel, its H x W plane of each sample in the flat list
+    rows: tuple[slice, ...]  # each row of W in the flat list
+    plane_rows: tuple[slice, ...]  # the H rows of each plane in the list of rows
+    sample_planes: tuple[slice, ...]  # the C planes of each sample in the list of planes
+
+
+@lru_cache(maxsize=256)  # keyed on the shape only
+def _layout(n: int, c: int, h: int, w: int) -> _Layout:
+    """The index tables of shape (n, c, h, w)."""
+    plane, total = h * w, n * c * h * w
+    return _Layout(
+        plane,
+        tuple([i // plane % c for i in range(total)]),
+        tuple([tuple([slice(p * plane, (p + 1) * plane) for p in range(k, n * c, c)]) for k in range(c)]),
+        tuple([slice(i, i + w) for i in range(0, total, w)]),
+        tuple([slice(i, i + h) for i in range(0, n * c * h, h)]),
+        tuple([slice(i, i + c) for i in range(0, n * c, c)]),
+    )
+
+
+def _nest4(flat: list[float], layout: _Layout) -> list[Any]:
+    """The flat list as nested lists N x C x H x W."""
+    rows = list(map(flat.__getitem__, layout.rows))
+    planes = list(map(rows.__getitem__, layout.plane_rows))
+    return list(map(planes.__getitem__, layout.sample_planes))
+
+
+def _left_sum(values: Iterable[float]) -> float:
+    """0.0 + x0 + x1 + ... from left to right."""
+    return reduce(add, values, 0.0)
+
+
+# numpy adds short runs from left to right; so does sum() of floats up to Python 3.11 (faster than
+# _left_sum), while from 3.12 it compensates rounding errors and would give other last bits.
+_plain_sum: Callable[[Iterable[float]], float] = sum if sum([1.0, 1e100, 1.0, -1e100]) == 0.0 else _left_sum
+
+
+def _np_sum(xs: list[float], lo: int, n: int) -> float:
+    """``float(np.sum(xs[lo:lo + n]))`` to the last bit: numpy's pairwise summation in plain Python."""
+    if n < 8:
+        return _plain_sum(xs[lo:lo + n])
+    if n <= 128:
+        end = lo + n - n % 8
+        r = xs[lo:lo + 8]
+        for k in range(lo + 8, end, 8):
+            r = list(map(add, r, xs[k:k + 8]))
+        r0, r1, r2, r3, r4, r5, r6, r7 = r
+        res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+        for i in range(end, lo + n):
+            res += xs[i]
+        return res
+    half = n // 2
+    half -= half % 8
+    return _np_sum(xs, lo, half) + _np_sum(xs, lo + half, n - half)
+
+
+def _channel_means(flat: list[float], layout: _Layout, count: int) -> list[float]:
+    """``x.mean(axis=(0, 2, 3))`` of a C-order (N, C, H, W) tensor to the last bit, summed in numpy's order.
+
+    numpy sums each H x W plane pairwise and adds the planes of a channel one by one; with a single
+    channel the whole tensor is one contiguous run, summed pairwise at once.
+    """
+    if len(layout.channel_planes) == 1:
+        return [(0.0 + _np_sum(flat, 0, len(flat))) / count]
+    plane = layout.plane
+    if plane < 8:  # a plain sum, as _np_sum does it
+        return [_plain_sum(map(_plain_sum, map(flat.__getitem__, planes))) / count for planes in layout.channel_planes]
+    return [_plain_sum([_np_sum(flat, s.start, plane) for s in planes]) / count for planes in layout.channel_planes]
+
+
 @solver("batchnorm2d", params={"x": Param("json", help="N x C x H x W nested lists"), **_AFFINE})
 def batchnorm2d(*, x: Any, eps: float, gamma: float | list[float], beta: float | list[float]) -> Solution:
     """Per channel c over (N, H, W): mu_c = mean x[:, c], var_c = mean (x[:, c] - mu_c)^2, y = gamma_c (x - mu_c)/sqrt(var_c + eps) + beta_c.
@@ -188,20 +306,46 @@ def batchnorm2d(*, x: Any, eps: float, gamma: float | list[float], beta: float |
     >>> batchnorm2d(x=[[[[1, 3]], [[0, 0.5]]], [[[5, 7]], [[1, 0.5]]]], eps=0.0, gamma=1.0, beta=0.0).answer["mean"]
     [4.0, 0.5]
     """
-    t = _tensor4("x", x)  # (N, C, H, W)
-    n_c = t.shape[1]
-    g = _per_feature("gamma", gamma, n_c, "channels")[None, :, None, None]
-    b = _per_feature("beta", beta, n_c, "channels")[None, :, None, None]
-    mean, var, x_hat = _normalize(t, (0, 2, 3), eps, group="channel")
-    y = g * x_hat + b
-    m, v = mean.ravel().tolist(), var.ravel().tolist()
+    flat, (n, n_c, h, w) = _tensor4_flat("x", x)
+    g = _per_feature_list("gamma", gamma, n_c, "channels")
+    b = _per_feature_list("beta", beta, n_c, "channels")
+    layout = _layout(n, n_c, h, w)
+    channel, count = layout.channel, n * h * w
+    mean = _channel_means(flat, layout, count)
+    dev = [v - mean[c] for v, c in zip(flat, channel, strict=True)]
+    var = _channel_means(list(map(mul, dev, dev)), layout, count)
+    sd = _std(var, eps, "channel")
+    x_hat = [d / sd[c] for d, c in zip(dev, channel, strict=True)]
+    y = [g[c] * v + b[c] + 0.0 for v, c in zip(x_hat, channel, strict=True)]  # + 0.0: no -0
+    require_finite("batchnorm2d", mean, var, x_hat, y)
+    mean_tex, var_tex = _vec_pair(mean, var)
+    y_4d = _nest4(y, layout)
     steps = (
-        Step("Mean of each channel over batch, height and width", rf"\mu_c = \frac{{1}}{{NHW}} \sum x_{{n,c,h,w}} = {vec(m)}", m),
-        Step("Biased variance of each channel", rf"\sigma_c^2 = \frac{{1}}{{NHW}} \sum (x - \mu_c)^2 = {vec(v)}", v),
-        Step("Normalise", r"\hat x = (x - \mu_c)/\sqrt{\sigma_c^2 + \epsilon}", x_hat.tolist()),
-        Step("Scale and shift", r"y = \gamma_c \hat x + \beta_c", (y + 0.0).tolist()),
+        _new(Step, ("Mean of each channel over batch, height and width", _BN2D_MEAN + mean_tex, mean)),
+        _new(Step, ("Biased variance of each channel", _BN2D_VAR + var_tex, var)),
+        _new(Step, ("Normalise", r"\hat x = (x - \mu_c)/\sqrt{\sigma_c^2 + \epsilon}", _nest4(x_hat, layout))),
+        _new(Step, ("Scale and shift", r"y = \gamma_c \hat x + \beta_c", y_4d)),
     )
-    return Solution(_bn_answer(mean, var, y), steps)
+    return _new(Solution, ({"mean": mean, "var": var, "normalized": y_4d}, steps, True))
+
+
+_BN2D_MEAN = r"\mu_c = \frac{1}{NHW} \sum x_{n,c,h,w} = "
+_BN2D_VAR = r"\sigma_c^2 = \frac{1}{NHW} \sum (x - \mu_c)^2 = "
+
+
+@lru_cache(maxsize=256)
+def _vec_pair_template(n: int) -> str:
+    return _g_list(n) + _SEP + _g_list(n)
+
+
+def _vec_pair(a: list[float], b: list[float]) -> tuple[str, str]:
+    """``vec(a), vec(b)`` for two lists of n floats, every number formatted once."""
+    text = _vec_pair_template(len(a)) % (*a, *b)
+    if _plain_g(text):
+        a_tex, b_tex = text.split(_SEP)
+        return a_tex, b_tex
+    texts = nums(a + b)  # exponents, -0, inf or nan: num's own formatting
+    return "[" + ", ".join(texts[:len(a)]) + "]", "[" + ", ".join(texts[len(a):]) + "]"
 
 
 def _bn2d_mistake(x: Any, eps: float, gamma: Any, beta: Any, *, axes: tuple[int, ...] = (0, 2, 3),
@@ -240,16 +384,20 @@ def layernorm(*, x: list[list[float]], eps: float, gamma: float | list[float], b
     >>> layernorm(x=[[1.0, 3.0]], eps=0.0, gamma=1.0, beta=0.0).answer
     {'mean': [2.0], 'var': [1.0], 'normalized': [[-1.0, 1.0]]}
     """
-    n_f = len(x[0])
+    n, n_f = len(x), len(x[0])
     g, b = _per_feature_list("gamma", gamma, n_f, "features"), _per_feature_list("beta", beta, n_f, "features")
-    mean, var, sd = _stats(x, eps, "sample")  # per row (sample)
-    x_hat = [[(v - mu) / s for v in row] for row, mu, s in zip(x, mean, sd, strict=True)]  # (N, F)
-    y = [[gj * v + bj + 0.0 for v, gj, bj in zip(row, g, b, strict=True)] for row in x_hat]  # + 0.0: no -0
-    return Solution({"mean": mean, "var": var, "normalized": y}, _norm_steps(
-        mean, var, eps, x_hat, y, n_f,
+    mean = [sum(row) / n_f for row in x]
+    dev = [v - mu for row, mu in zip(x, mean, strict=True) for v in row]  # (N, F) row by row
+    sq = list(map(mul, dev, dev))
+    var = [sum(sq[i:i + n_f]) / n_f for i in range(0, len(sq), n_f)]
+    sd = _std(var, eps, "sample")
+    x_hat = [(v - mu) / s for row, mu, s in zip(x, mean, sd, strict=True) for v in row]
+    y = [gj * v + bj + 0.0 for v, gj, bj in zip(x_hat, g * n, b * n, strict=True)]  # + 0.0: no -0
+    return _norm_solution(
+        "layernorm", mean, var, eps, x_hat, y, n_f,
         (r"Mean of each sample over its features", r"\mu_i = \frac1F \sum_j x_{ij} = "),
         (r"Biased variance of each sample", r"\sigma_i^2 = \frac1F \sum_j (x_{ij} - \mu_i)^2 = "),
-        r"\hat x = \frac{x - \mu_i}{\sqrt{\sigma_i^2 + %s}} = "))
+        r"\hat x = \frac{x - \mu_i}{\sqrt{\sigma_i^2 + %s}} = ")
 
 
 def _ln_mistake(x: list[list[float]], eps: float, gamma: Any, beta: Any, *, axes: tuple[int, ...] = (1,),
@@ -301,8 +449,9 @@ def inverted_dropout(*, a: list[float], mask: list[int], keep_prob: float) -> So
         raise SolverError(f"The mask has {len(mask)} values but there are {len(a)} activations.")
     if not set(mask) <= _BITS:
         raise SolverError("The mask must contain only 0 (dropped) and 1 (kept).")
-    kept = [v * m for v, m in zip(a, mask, strict=True)]  # a * 0 keeps the sign of a (-0.0), as numpy does
+    kept = list(map(mul, a, mask))  # a * 0 keeps the sign of a (-0.0), as numpy does
     out = [v / keep_prob for v in kept]
+    require_finite("inverted_dropout", out)  # kept is a or 0 (finite)
     n = len(a)
     template = _DROP_TEMPLATES.get(n)
     if template is None:
@@ -321,7 +470,7 @@ def inverted_dropout(*, a: list[float], mask: list[int], keep_prob: float) -> So
         _new(Step, ("Scale the kept units by 1/p", out_tex, out)),
         _new(Step, ("Expected value over random masks (why no scaling is needed at test time)", _EXPECTED + a_tex, a)),
     )
-    return _new(Solution, (out, steps, False))
+    return _new(Solution, (out, steps, True))
 
 
 _BITS = frozenset({0, 1})
