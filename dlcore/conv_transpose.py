@@ -36,6 +36,23 @@ from dlcore.types import Solution, Step
 _SEP = "\x00"  # between the LaTeX of consecutive steps in one filled template (numbers never contain it)
 
 
+def _template(texts: list[str]) -> list[str | None]:
+    """The %-templates ``texts`` (each ``%s`` a slot), joined by _SEP, as literal pieces with a None between
+    consecutive ones for each slot: what ``_filled`` takes."""
+    pieces = _SEP.join(texts).split("%s")
+    out: list[str | None] = [None] * (2 * len(pieces) - 1)
+    out[::2] = pieces
+    return out
+
+
+def _filled(template: list[str | None], args: tuple[str, ...]) -> list[str]:
+    """``[t % args_of_t for t in texts]`` of the texts ``_template`` joined: one str.join (``%`` would copy the
+    literal LaTeX character by character)."""
+    out = template[:]
+    out[1::2] = args
+    return "".join(out).split(_SEP)  # type: ignore[arg-type]  # every None is replaced
+
+
 def _getter(indices: list[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
     """``lambda xs: tuple(xs[i] for i in indices)`` as one C-level itemgetter (a tuple even for one index)."""
     if len(indices) == 1:
@@ -62,10 +79,13 @@ def _added_up(cells: list[float], layers: tuple[Callable[[Sequence[Any]], tuple[
     copy into a map of zeros. A sum that starts from 0.0 is never -0.0, so the extra 0.0 terms and a zero bias
     change nothing (and a zero bias is not added).
     """
-    first, *rest = layers
-    acc = [0.0 + c for c in first(cells)]
-    for layer in rest:
-        acc = [a + c for a, c in zip(acc, layer(cells), strict=True)]
+    if len(layers) == 1:
+        acc = [0.0 + c for c in layers[0](cells)]
+    else:  # the first two layers in one pass
+        first, second, *rest = layers
+        acc = [0.0 + a + b for a, b in zip(first(cells), second(cells), strict=True)]
+        for layer in rest:
+            acc = [a + c for a, c in zip(acc, layer(cells), strict=True)]
     if bias:
         acc = [a + bias for a in acc]
     return acc
@@ -74,18 +94,23 @@ def _added_up(cells: list[float], layers: tuple[Callable[[Sequence[Any]], tuple[
 class _Plan1d(NamedTuple):
     """What conv_transpose1d's steps need for one geometry (n, k, stride, padding), built once."""
 
+    n_out: int  # the output length
     labels: tuple[str, ...]
     parts: Callable[[Sequence[Any]], tuple[Any, ...]]  # every placed copy, concatenated, from products + [0.0]
     copies: tuple[slice, ...]  # each placed copy within them
     layers: tuple[Callable[[Sequence[Any]], tuple[Any, ...]], ...]  # the uncropped sum, from products + [0.0]
-    latex: str  # %-template of every step's LaTeX, joined by _SEP
-    slots: Callable[[Sequence[Any]], tuple[Any, ...]]  # its arguments, from the texts of x + products + full + [f]
+    latex: list[str | None]  # every step's LaTeX as a _template
+    slots: Callable[[Sequence[Any]], tuple[Any, ...]]  # its arguments, from the texts of x + f + products + full
 
 
 @lru_cache(maxsize=256)
-def _plan1d(n: int, k: int, stride: int, padding: int, n_out: int) -> _Plan1d:
+def _plan1d(n: int, k: int, stride: int, padding: int) -> _Plan1d:
+    """The plan of n inputs and a kernel of k (raises when the output would be empty or too long)."""
+    n_out = conv_transpose_output_size(n, k, stride, padding, axis="length")
+    check_cells(1, n_out)
     length = (n - 1) * stride + k
-    at_p, at_full, at_f = n, n + n * k, n + n * k + length + k  # where the texts start; at_f: f as a vector
+    at_f, at_p, at_full = n, n + k, n + k + n * k  # where the texts of f, the products and the sum start
+    f_vec = "[" + ", ".join(["%s"] * k) + "]"
     labels, latex, slots, parts = [], [], [], []
     sources: list[list[int]] = [[] for _ in range(length)]
     for i in range(n):
@@ -93,8 +118,8 @@ def _plan1d(n: int, k: int, stride: int, padding: int, n_out: int) -> _Plan1d:
         labels.append(f"x[{i}] * f placed at {start}")
         cells = ["0"] * length
         cells[start:start + k] = ["%s"] * k
-        latex.append(rf"%s \cdot %s \to [{', '.join(cells)}]")
-        slots += [i, at_f, *range(at_p + i * k, at_p + i * k + k)]
+        latex.append(rf"%s \cdot {f_vec} \to [{', '.join(cells)}]")
+        slots += [i, *range(at_f, at_f + k), *range(at_p + i * k, at_p + i * k + k)]
         placed = [n * k] * length  # index n*k is the appended 0.0
         placed[start:start + k] = range(i * k, i * k + k)
         parts += placed
@@ -108,7 +133,8 @@ def _plan1d(n: int, k: int, stride: int, padding: int, n_out: int) -> _Plan1d:
         latex.append("[" + ", ".join(["%s"] * n_out) + "]")
         slots += range(at_full + padding, at_full + padding + n_out)
     copies = tuple(slice(at, at + length) for at in range(0, n * length, length))
-    return _Plan1d(tuple(labels), _getter(parts), copies, _layers(sources, n * k), _SEP.join(latex), _getter(slots))
+    return _Plan1d(n_out, tuple(labels), _getter(parts), copies, _layers(sources, n * k), _template(latex),
+                   _getter(slots))
 
 
 @solver(
@@ -126,21 +152,17 @@ def conv_transpose1d(*, x: list[float], f: list[float], stride: int, padding: in
     >>> conv_transpose1d(x=[5.0, 4.0, 3.0, 2.0, 1.0], f=[1.0, 2.0, 3.0, 4.0], stride=2, padding=0).answer
     [5.0, 10.0, 19.0, 28.0, 15.0, 22.0, 11.0, 16.0, 7.0, 10.0, 3.0, 4.0]
     """
-    n_out = conv_transpose_output_size(len(x), len(f), stride, padding, axis="length")
-    check_cells(1, n_out)
-    plan = _plan1d(len(x), len(f), stride, padding, n_out)
+    plan = _plan1d(len(x), len(f), stride, padding)
     products = [x_i * f_k for x_i in x for f_k in f]
     cells = [*products, 0.0]  # the 0.0 fills what a placed copy does not cover
     full = _added_up(cells, plan.layers)
     require_finite("conv_transpose1d", products, full)
     values = list(map(list(plan.parts(cells)).__getitem__, plan.copies))
     values.append(full)
-    y = full[padding: padding + n_out]
+    y = full[padding: padding + plan.n_out]
     if padding:
         values.append(y)
-    texts = nums(x + products + full + f)  # every number of the steps, formatted once
-    texts.append("[" + ", ".join(texts[-len(f):]) + "]")
-    latex = (plan.latex % plan.slots(texts)).split(_SEP)
+    latex = _filled(plan.latex, plan.slots(nums(x + f + products + full)))  # every number formatted once
     return Solution(y, tuple(map(tuple.__new__, repeat(Step), zip(plan.labels, latex, values, strict=True))), True)
 
 
@@ -318,7 +340,7 @@ class _Plan2d(NamedTuple):
     blocks: tuple[slice, ...]  # each block's rows among them
     full_rows: tuple[slice, ...]  # the rows of the uncropped sum
     out_rows: tuple[slice, ...]  # the rows of the output in the uncropped sum
-    latex: str  # %-template of every step's LaTeX, joined by _SEP
+    latex: list[str | None]  # every step's LaTeX as a _template
     slots: Callable[[Sequence[Any]], tuple[Any, ...]]  # its arguments, from the texts of channel 0's blocks + sum
     # When no copies overlap, every cell of a sum without bias is one block value (or the 0.0 after them):
     # the same arguments from the texts of channel 0's blocks alone.
@@ -361,7 +383,7 @@ def _plan2d(h: int, w: int, kh: int, kw: int, stride: int, padding: int, c_out: 
         block_of = [s[0] if s else n_blocks for s in sources]
         block_slots = _getter([s if s < at_full else block_of[s - at_full] for s in slots])
     return _Plan2d(shape, tuple(labels), _layers(sources, n_blocks), _rows(0, n_blocks, kw, kw),
-                   _rows(0, h * w * kh, kh, kh), _rows(0, hf * wf, wf, wf), out_rows, _SEP.join(latex), _getter(slots),
+                   _rows(0, h * w * kh, kh, kh), _rows(0, hf * wf, wf, wf), out_rows, _template(latex), _getter(slots),
                    block_slots)
 
 
@@ -383,21 +405,21 @@ def conv_transpose2d(*, input: Any, kernel: Any, bias: float | list[float], stri
     blocks = _tconv2d_blocks(t)
     full = [_added_up(blk, plan.layers, b_o) for blk, b_o in zip(blocks, t.b, strict=True)]
     require_finite("conv_transpose2d", *blocks, *full)
-    block_values = [_cut(_cut(blk, plan.block_rows), plan.blocks) for blk in blocks]  # [o][n]: rows
-    full_rows = [_cut(y_o, plan.full_rows) for y_o in full]
-    out_rows = [_cut(y_o, plan.out_rows) for y_o in full] if padding else full_rows
     shape = list(plan.shape)
-    if t.single:
-        values = block_values[0]
-        values += [full_rows[0], out_rows[0], shape] if padding else [full_rows[0], shape]
+    if t.single:  # one channel: its rows, not a list of channels
+        values = _cut(_cut(blocks[0], plan.block_rows), plan.blocks)
+        full_rows = _cut(full[0], plan.full_rows)
+        values += [full_rows, _cut(full[0], plan.out_rows), shape] if padding else [full_rows, shape]
     else:
-        values = list(map(list, zip(*block_values, strict=True)))  # [n][o]
-        values += [full_rows, out_rows, shape] if padding else [full_rows, shape]
+        per_channel = [_cut(_cut(blk, plan.block_rows), plan.blocks) for blk in blocks]  # [o][n]: rows
+        values = list(map(list, zip(*per_channel, strict=True)))  # [n][o]
+        all_rows = [_cut(y_o, plan.full_rows) for y_o in full]
+        values += [all_rows, [_cut(y_o, plan.out_rows) for y_o in full], shape] if padding else [all_rows, shape]
     if plan.block_slots is not None and not t.b[0]:
         args = plan.block_slots(nums(blocks[0]))  # every number formatted once
     else:
         args = plan.slots(nums(blocks[0] + full[0]))
-    latex = (plan.latex % args).split(_SEP)
+    latex = _filled(plan.latex, args)
     steps = tuple(map(tuple.__new__, repeat(Step), zip(plan.labels, latex, values, strict=True)))
     return Solution({"output": values[-2], "shape": shape}, steps, True)
 
