@@ -96,8 +96,7 @@ class _Plan1d(NamedTuple):
 
     n_out: int  # the output length
     labels: tuple[str, ...]
-    parts: Callable[[Sequence[Any]], tuple[Any, ...]]  # every placed copy, concatenated, from products + [0.0]
-    copies: tuple[slice, ...]  # each placed copy within them
+    copies: tuple[Callable[[Sequence[Any]], tuple[Any, ...]], ...]  # each placed copy, from products + [0.0]
     layers: tuple[Callable[[Sequence[Any]], tuple[Any, ...]], ...]  # the uncropped sum, from products + [0.0]
     latex: list[str | None]  # every step's LaTeX as a _template
     slots: Callable[[Sequence[Any]], tuple[Any, ...]]  # its arguments, from the texts of x + f + products + full
@@ -111,7 +110,7 @@ def _plan1d(n: int, k: int, stride: int, padding: int) -> _Plan1d:
     length = (n - 1) * stride + k
     at_f, at_p, at_full = n, n + k, n + k + n * k  # where the texts of f, the products and the sum start
     f_vec = "[" + ", ".join(["%s"] * k) + "]"
-    labels, latex, slots, parts = [], [], [], []
+    labels, latex, slots, copies = [], [], [], []
     sources: list[list[int]] = [[] for _ in range(length)]
     for i in range(n):
         start = i * stride
@@ -122,7 +121,7 @@ def _plan1d(n: int, k: int, stride: int, padding: int) -> _Plan1d:
         slots += [i, *range(at_f, at_f + k), *range(at_p + i * k, at_p + i * k + k)]
         placed = [n * k] * length  # index n*k is the appended 0.0
         placed[start:start + k] = range(i * k, i * k + k)
-        parts += placed
+        copies.append(_getter(placed))
         for j in range(k):
             sources[start + j].append(i * k + j)
     labels.append("Sum of the placed copies (uncropped)")
@@ -132,9 +131,7 @@ def _plan1d(n: int, k: int, stride: int, padding: int) -> _Plan1d:
         labels.append(f"Crop {padding} from each end")
         latex.append("[" + ", ".join(["%s"] * n_out) + "]")
         slots += range(at_full + padding, at_full + padding + n_out)
-    copies = tuple(slice(at, at + length) for at in range(0, n * length, length))
-    return _Plan1d(n_out, tuple(labels), _getter(parts), copies, _layers(sources, n * k), _template(latex),
-                   _getter(slots))
+    return _Plan1d(n_out, tuple(labels), tuple(copies), _layers(sources, n * k), _template(latex), _getter(slots))
 
 
 @solver(
@@ -157,7 +154,7 @@ def conv_transpose1d(*, x: list[float], f: list[float], stride: int, padding: in
     cells = [*products, 0.0]  # the 0.0 fills what a placed copy does not cover
     full = _added_up(cells, plan.layers)
     require_finite("conv_transpose1d", products, full)
-    values = list(map(list(plan.parts(cells)).__getitem__, plan.copies))
+    values = [list(copy(cells)) for copy in plan.copies]
     values.append(full)
     y = full[padding: padding + plan.n_out]
     if padding:
@@ -256,13 +253,20 @@ def _tconv2d_lists(input: Any, kernel: Any, bias: float | list[float],  # noqa: 
                    single: bool) -> tuple[list[float], list[int], list[int], list[float]] | None:
     """The numbers of input and kernel as floats (one list), their shapes C_in x H x W and C_in x C_out x kh x kw,
     and one bias per output channel, when all are well-formed plain lists; None for anything else."""
-    xs = _regular(input, 2 if single else 3)
-    ws = _regular(kernel, 2 if single else 4)
-    if xs is None or ws is None or len(xs[0]) > MAX_ELEMENTS or len(ws[0]) > MAX_ELEMENTS:
-        return None
-    (x, x_shape), (w, w_shape) = xs, ws
     if single:
-        x_shape, w_shape = [1, *x_shape], [1, 1, *w_shape]
+        matrices = _two_matrices(input, kernel)
+        if matrices is None:
+            return None
+        leaves, x_hw, k_hw = matrices
+        x_shape, w_shape = [1, *x_hw], [1, 1, *k_hw]
+    else:
+        xs, ws = _regular(input, 3), _regular(kernel, 4)
+        if xs is None or ws is None:
+            return None
+        (x, x_shape), (w, w_shape) = xs, ws
+        leaves = x + w
+    if math.prod(x_shape) > MAX_ELEMENTS or math.prod(w_shape) > MAX_ELEMENTS:
+        return None
     c_out = w_shape[1]
     if w_shape[0] != x_shape[0]:
         return None
@@ -272,8 +276,22 @@ def _tconv2d_lists(input: Any, kernel: Any, bias: float | list[float],  # noqa: 
         b = [float(bias)] * c_out
     else:
         return None
-    numbers = _finite_floats(x + w)
+    numbers = _finite_floats(leaves)
     return None if numbers is None else (numbers, x_shape, w_shape, b)
+
+
+def _two_matrices(a: Any, b: Any) -> tuple[list[Any], list[int], list[int]] | None:
+    """The entries of two matrices given as nested lists, a's then b's (row-major), and their shapes; None when
+    either is not a regular non-empty one (as ``_regular(m, 2)``), checked together."""
+    if type(a) is not list or type(b) is not list or not a or not b:
+        return None
+    rows = a + b
+    if set(map(type, rows)) != _LISTS:
+        return None
+    wa, wb = len(a[0]), len(b[0])
+    if not wa or not wb or set(map(len, a)) != {wa} or set(map(len, b)) != {wb}:
+        return None
+    return list(chain.from_iterable(rows)), [len(a), wa], [len(b), wb]
 
 
 def _regular(value: Any, depth: int) -> tuple[list[Any], list[int]] | None:
