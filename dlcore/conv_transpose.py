@@ -34,6 +34,9 @@ from dlcore.types import Solution, Step
 
 
 _SEP = "\x00"  # between the LaTeX of consecutive steps in one filled template (numbers never contain it)
+# Plans (index tables and templates of one geometry) are kept for geometries up to this many placed cells, about
+# 400 KB each at most; bigger ones (never a quiz question) are built for each call, as the steps are.
+_KEPT_PLAN_CELLS = 2048
 
 
 def _template(texts: list[str]) -> list[str | None]:
@@ -102,7 +105,7 @@ class _Plan1d(NamedTuple):
     slots: Callable[[Sequence[Any]], tuple[Any, ...]]  # its arguments, from the texts of x + f + products + full
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=128)
 def _plan1d(n: int, k: int, stride: int, padding: int) -> _Plan1d:
     """The plan of n inputs and a kernel of k (raises when the output would be empty or too long)."""
     n_out = conv_transpose_output_size(n, k, stride, padding, axis="length")
@@ -149,7 +152,8 @@ def conv_transpose1d(*, x: list[float], f: list[float], stride: int, padding: in
     >>> conv_transpose1d(x=[5.0, 4.0, 3.0, 2.0, 1.0], f=[1.0, 2.0, 3.0, 4.0], stride=2, padding=0).answer
     [5.0, 10.0, 19.0, 28.0, 15.0, 22.0, 11.0, 16.0, 7.0, 10.0, 3.0, 4.0]
     """
-    plan = _plan1d(len(x), len(f), stride, padding)
+    n, k = len(x), len(f)
+    plan = (_plan1d if n * ((n - 1) * stride + k) <= _KEPT_PLAN_CELLS else _plan1d.__wrapped__)(n, k, stride, padding)
     products = [x_i * f_k for x_i in x for f_k in f]
     cells = [*products, 0.0]  # the 0.0 fills what a placed copy does not cover
     full = _added_up(cells, plan.layers)
@@ -369,7 +373,7 @@ def _rows(start: int, stop: int, step: int, width: int) -> tuple[slice, ...]:
     return tuple(slice(at, at + width) for at in range(start, stop, step))
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=128)
 def _plan2d(h: int, w: int, kh: int, kw: int, stride: int, padding: int, c_out: int, single: bool) -> _Plan2d:
     """The plan of an h x w input and kh x kw kernels (raises when the output would be empty or too big)."""
     h_out = conv_transpose_output_size(h, kh, stride, padding, axis="height")
@@ -419,7 +423,9 @@ def conv_transpose2d(*, input: Any, kernel: Any, bias: float | list[float], stri
     [2, 4]
     """
     t = inputs or _tconv2d_inputs(input, kernel, bias)
-    plan = _plan2d(t.h, t.w, t.kh, t.kw, stride, padding, len(t.b), t.single)
+    placed = t.h * t.w * t.kh * t.kw + ((t.h - 1) * stride + t.kh) * ((t.w - 1) * stride + t.kw)
+    plan = (_plan2d if placed <= _KEPT_PLAN_CELLS else _plan2d.__wrapped__)(
+        t.h, t.w, t.kh, t.kw, stride, padding, len(t.b), t.single)
     blocks = _tconv2d_blocks(t)
     full = [_added_up(blk, plan.layers, b_o) for blk, b_o in zip(blocks, t.b, strict=True)]
     require_finite("conv_transpose2d", *blocks, *full)

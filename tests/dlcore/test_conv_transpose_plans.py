@@ -119,3 +119,20 @@ def test_one_geometry_many_values():
     assert first.answer["output"] == [[1, 1, 2, 2]] and second.answer["output"] == [[2.5, 7, 3, 9]]
     assert [s.label for s in first.steps] == [s.label for s in second.steps]
     assert first.steps[0].latex != second.steps[0].latex
+
+
+def test_big_geometries_are_solved_without_keeping_their_plans():
+    from dlcore.conv_transpose import _plan1d, _plan2d
+
+    rng = random.Random(5)
+    x, f = [_rand(rng) for _ in range(60)], [_rand(rng) for _ in range(5)]
+    kept = _plan1d.cache_info().currsize
+    sol = solve("conv_transpose1d", dict(x=x, f=f, padding=2))
+    assert sol.answer == conv_transpose_1d(np.array(x), np.array(f), 1, 2).tolist()
+    assert _plan1d.cache_info().currsize == kept
+    image, kernel = _matrix(rng, 12, 12), _matrix(rng, 4, 4)
+    kept = _plan2d.cache_info().currsize
+    sol = solve("conv_transpose2d", dict(input=image, kernel=kernel, padding=1, bias=0.5))
+    expected = conv_transpose_2d(np.array([image]), np.array([[kernel]]), 1, 1)[0] + 0.5
+    np.testing.assert_allclose(sol.answer["output"], expected, rtol=1e-12, atol=1e-12)
+    assert _plan2d.cache_info().currsize == kept
