@@ -85,9 +85,8 @@ def _added_up(cells: list[float], layers: tuple[Callable[[Sequence[Any]], tuple[
     if len(layers) == 1:
         acc = [0.0 + c for c in layers[0](cells)]
     else:  # the first two layers in one pass
-        first, second, *rest = layers
-        acc = [0.0 + a + b for a, b in zip(first(cells), second(cells), strict=True)]
-        for layer in rest:
+        acc = [0.0 + a + b for a, b in zip(layers[0](cells), layers[1](cells), strict=True)]
+        for layer in layers[2:]:
             acc = [a + c for a, c in zip(acc, layer(cells), strict=True)]
     if bias:
         acc = [a + bias for a in acc]
@@ -157,7 +156,7 @@ def conv_transpose1d(*, x: list[float], f: list[float], stride: int, padding: in
     products = [x_i * f_k for x_i in x for f_k in f]
     cells = [*products, 0.0]  # the 0.0 fills what a placed copy does not cover
     full = _added_up(cells, plan.layers)
-    require_finite("conv_transpose1d", products, full)
+    require_finite("conv_transpose1d", full)  # every product is added into the sum: one non-finite shows there
     values = [list(copy(cells)) for copy in plan.copies]
     values.append(full)
     y = full[padding: padding + plan.n_out]
@@ -428,7 +427,7 @@ def conv_transpose2d(*, input: Any, kernel: Any, bias: float | list[float], stri
         t.h, t.w, t.kh, t.kw, stride, padding, len(t.b), t.single)
     blocks = _tconv2d_blocks(t)
     full = [_added_up(blk, plan.layers, b_o) for blk, b_o in zip(blocks, t.b, strict=True)]
-    require_finite("conv_transpose2d", *blocks, *full)
+    require_finite("conv_transpose2d", *full)  # every block value is added into its sum: one non-finite shows there
     shape = list(plan.shape)
     if t.single:  # one channel: its rows, not a list of channels
         values = _cut(_cut(blocks[0], plan.block_rows), plan.blocks)
