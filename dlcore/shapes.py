@@ -70,29 +70,34 @@ def conv2d_output_shape(
     ...                     kernel=3, stride=2, padding=1, dilation=1, exact=False).answer
     [8, 16, 16]
     """
-    h_out = conv_output_size(height, kernel, stride, padding, dilation, axis="height", exact=exact)
-    w_out = conv_output_size(width, kernel, stride, padding, dilation, axis="width", exact=exact)
-    k_eff = dilation * (kernel - 1) + 1
-    steps = []
+    span = dilation * (kernel - 1) + 1
+    h_room, w_room = height + 2 * padding - span, width + 2 * padding - span
+    if h_room < 0 or w_room < 0 or exact and (h_room % stride or w_room % stride):
+        conv_output_size(height, kernel, stride, padding, dilation, axis="height", exact=exact)  # raise the error
+        conv_output_size(width, kernel, stride, padding, dilation, axis="width", exact=exact)  # naming the axis
+    h_out, w_out = h_room // stride + 1, w_room // stride + 1
+    t_h, t_w, t_c, t_shape = (_CONV_TEX % (
+        height, padding, span, stride, h_out, width, padding, span, stride, w_out, out_channels,
+        out_channels, h_out, w_out)).split("\x00")
+    steps: tuple[Step, ...] = (
+        _new(Step, ("Output height", t_h, h_out)),
+        _new(Step, ("Output width", t_w, w_out)),
+        _new(Step, ("Output channels = number of filters", t_c, out_channels)),
+        _new(Step, ("Output shape", t_shape, [out_channels, h_out, w_out])),
+    )
     if dilation != 1:
-        steps.append(Step("Effective kernel size", rf"k' = d(k-1)+1 = {dilation}\cdot({kernel}-1)+1 = {k_eff}", k_eff))
-    steps += [
-        Step(
-            "Output height",
-            rf"H_{{out}} = \left\lfloor \frac{{{height} + 2\cdot{padding} - {k_eff}}}{{{stride}}} \right\rfloor + 1 = {h_out}",
-            h_out,
-        ),
-        Step(
-            "Output width",
-            rf"W_{{out}} = \left\lfloor \frac{{{width} + 2\cdot{padding} - {k_eff}}}{{{stride}}} \right\rfloor + 1 = {w_out}",
-            w_out,
-        ),
-        Step("Output channels = number of filters", rf"C_{{out}} = {out_channels}", out_channels),
-        Step("Output shape", rf"{out_channels} \times {h_out} \times {w_out}", [out_channels, h_out, w_out]),
-    ]
-    return Solution([out_channels, h_out, w_out], tuple(steps))
+        steps = (_new(Step, ("Effective kernel size", _DILATION_TEX % (dilation, kernel, span), span)), *steps)
+    return _new(Solution, ([out_channels, h_out, w_out], steps, True))  # ints only: nothing can overflow
 
 
+# The LaTeX of the steps joined by NUL, filled in by one % (every number is an int: %d writes what str does).
+_CONV_TEX = "\x00".join([
+    r"H_{out} = \left\lfloor \frac{%d + 2\cdot%d - %d}{%d} \right\rfloor + 1 = %d",
+    r"W_{out} = \left\lfloor \frac{%d + 2\cdot%d - %d}{%d} \right\rfloor + 1 = %d",
+    r"C_{out} = %d",
+    r"%d \times %d \times %d",
+])
+_DILATION_TEX = r"k' = d(k-1)+1 = %d\cdot(%d-1)+1 = %d"
 
 
 @mistake("conv2d_output_shape", "forgot_plus_one", "Forgot the +1 in the output-size formula.")
@@ -156,13 +161,25 @@ def conv2d_param_count(*, in_channels: int, out_channels: int, kernel: int, bias
     per_filter = kernel * kernel * in_channels
     weights = out_channels * per_filter
     biases = out_channels if bias else 0
+    total = weights + biases
+    t_filter, t_weights, t_biases, t_total = (_COUNT_TEX % (
+        kernel, kernel, in_channels, per_filter, per_filter, out_channels, weights, biases, weights, biases, total,
+    )).split("\x00")
     steps = (
-        Step("Weights per filter", rf"k \cdot k \cdot C_{{in}} = {kernel} \cdot {kernel} \cdot {in_channels} = {per_filter}", per_filter),
-        Step("All weights", rf"{per_filter} \cdot {out_channels} = {weights}", weights),
-        Step("Biases (one per filter)", rf"{biases}", biases),
-        Step("Total parameters", rf"{weights} + {biases} = {weights + biases}", weights + biases),
+        _new(Step, ("Weights per filter", t_filter, per_filter)),
+        _new(Step, ("All weights", t_weights, weights)),
+        _new(Step, ("Biases (one per filter)", t_biases, biases)),
+        _new(Step, ("Total parameters", t_total, total)),
     )
-    return Solution(weights + biases, steps)
+    return _new(Solution, (total, steps, True))  # ints only: nothing can overflow
+
+
+_COUNT_TEX = "\x00".join([
+    r"k \cdot k \cdot C_{in} = %d \cdot %d \cdot %d = %d",
+    r"%d \cdot %d = %d",
+    r"%d",
+    r"%d + %d = %d",
+])
 
 
 @mistake("conv2d_param_count", "forgot_bias", "Forgot the bias of each filter.")
@@ -246,16 +263,35 @@ def pool_output_shape(
     [128, 27, 27]
     """
     s = kernel if stride is None else stride
-    h_out = pool_output_size(height, kernel, s, padding, ceil_mode, axis="height")
-    w_out = pool_output_size(width, kernel, s, padding, ceil_mode, axis="width")
-    rnd = (r"\left\lceil", r"\right\rceil") if ceil_mode else (r"\left\lfloor", r"\right\rfloor")
+    if ceil_mode or padding > kernel // 2 or kernel > height + 2 * padding or kernel > width + 2 * padding:
+        h_out = pool_output_size(height, kernel, s, padding, ceil_mode, axis="height")  # or raise the error
+        w_out = pool_output_size(width, kernel, s, padding, ceil_mode, axis="width")  # naming the axis
+    else:  # the common case inline: floor, and the window fits
+        h_out = (height + 2 * padding - kernel) // s + 1
+        w_out = (width + 2 * padding - kernel) // s + 1
+    t_s, t_h, t_w, t_shape = (_POOL_TEX[ceil_mode] % (
+        s, height, padding, kernel, s, h_out, width, padding, kernel, s, w_out, channels, h_out, w_out,
+    )).split("\x00")
     steps = (
-        Step("Stride (defaults to the kernel size)", rf"s = {s}", s),
-        Step("Output height", rf"H_{{out}} = {rnd[0]} \frac{{{height} + 2\cdot{padding} - {kernel}}}{{{s}}} {rnd[1]} + 1 = {h_out}", h_out),
-        Step("Output width", rf"W_{{out}} = {rnd[0]} \frac{{{width} + 2\cdot{padding} - {kernel}}}{{{s}}} {rnd[1]} + 1 = {w_out}", w_out),
-        Step("Pooling keeps the channels", rf"{channels} \times {h_out} \times {w_out}", [channels, h_out, w_out]),
+        _new(Step, ("Stride (defaults to the kernel size)", t_s, s)),
+        _new(Step, ("Output height", t_h, h_out)),
+        _new(Step, ("Output width", t_w, w_out)),
+        _new(Step, ("Pooling keeps the channels", t_shape, [channels, h_out, w_out])),
     )
-    return Solution([channels, h_out, w_out], steps)
+    return _new(Solution, ([channels, h_out, w_out], steps, True))  # ints only: nothing can overflow
+
+
+def _pool_tex(left: str, right: str) -> str:
+    """The LaTeX of pool_output_shape's steps joined by NUL, rounding with ``left ... right``."""
+    return "\x00".join([
+        r"s = %d",
+        rf"H_{{out}} = {left} \frac{{%d + 2\cdot%d - %d}}{{%d}} {right} + 1 = %d",
+        rf"W_{{out}} = {left} \frac{{%d + 2\cdot%d - %d}}{{%d}} {right} + 1 = %d",
+        r"%d \times %d \times %d",
+    ])
+
+
+_POOL_TEX = {False: _pool_tex(r"\left\lfloor", r"\right\rfloor"), True: _pool_tex(r"\left\lceil", r"\right\rceil")}
 
 
 @mistake("pool_output_shape", "floor_vs_ceil", "Rounded the other way (ceil instead of floor, or floor instead of ceil).")
@@ -302,15 +338,28 @@ def conv_transpose_output_shape(
     ...     stride=2, padding=1, output_padding=0, dilation=1).answer
     [8, 14, 14]
     """
-    h_out = conv_transpose_output_size(height, kernel, stride, padding, output_padding, dilation, axis="height")
-    w_out = conv_transpose_output_size(width, kernel, stride, padding, output_padding, dilation, axis="width")
-    tail = rf"- 2\cdot{padding} + {dilation}\cdot({kernel}-1) + {output_padding} + 1"
+    extra = -2 * padding + dilation * (kernel - 1) + output_padding + 1
+    h_out, w_out = (height - 1) * stride + extra, (width - 1) * stride + extra
+    if (output_padding >= stride and output_padding >= dilation) or h_out < 1 or w_out < 1:
+        conv_transpose_output_size(height, kernel, stride, padding, output_padding, dilation, axis="height")  # raise
+        conv_transpose_output_size(width, kernel, stride, padding, output_padding, dilation, axis="width")
+    t_h, t_w, t_shape = (_TCONV_TEX % (
+        height, stride, padding, dilation, kernel, output_padding, h_out,
+        width, stride, padding, dilation, kernel, output_padding, w_out, out_channels, h_out, w_out,
+    )).split("\x00")
     steps = (
-        Step("Output height", rf"H_{{out}} = ({height}-1)\cdot{stride} {tail} = {h_out}", h_out),
-        Step("Output width", rf"W_{{out}} = ({width}-1)\cdot{stride} {tail} = {w_out}", w_out),
-        Step("Output shape", rf"{out_channels} \times {h_out} \times {w_out}", [out_channels, h_out, w_out]),
+        _new(Step, ("Output height", t_h, h_out)),
+        _new(Step, ("Output width", t_w, w_out)),
+        _new(Step, ("Output shape", t_shape, [out_channels, h_out, w_out])),
     )
-    return Solution([out_channels, h_out, w_out], steps)
+    return _new(Solution, ([out_channels, h_out, w_out], steps, True))  # ints only: nothing can overflow
+
+
+_TCONV_TEX = "\x00".join([
+    r"H_{out} = (%d-1)\cdot%d - 2\cdot%d + %d\cdot(%d-1) + %d + 1 = %d",
+    r"W_{out} = (%d-1)\cdot%d - 2\cdot%d + %d\cdot(%d-1) + %d + 1 = %d",
+    r"%d \times %d \times %d",
+])
 
 
 @mistake("conv_transpose_output_shape", "treated_as_convolution", "Used the ordinary convolution formula.")
@@ -356,12 +405,18 @@ def dense_param_count(*, in_features: int, out_features: int, bias: bool) -> Sol
     """
     weights = in_features * out_features
     biases = out_features if bias else 0
+    total = weights + biases
+    t_weights, t_biases, t_total = (_DENSE_TEX % (in_features, out_features, weights, biases, weights, biases, total)
+                                    ).split("\x00")
     steps = (
-        Step("Weight matrix", rf"n_{{in}} \cdot n_{{out}} = {in_features} \cdot {out_features} = {weights}", weights),
-        Step("Biases (one per output neuron)", rf"{biases}", biases),
-        Step("Total parameters", rf"{weights} + {biases} = {weights + biases}", weights + biases),
+        _new(Step, ("Weight matrix", t_weights, weights)),
+        _new(Step, ("Biases (one per output neuron)", t_biases, biases)),
+        _new(Step, ("Total parameters", t_total, total)),
     )
-    return Solution(weights + biases, steps)
+    return _new(Solution, (total, steps, True))  # ints only: nothing can overflow
+
+
+_DENSE_TEX = "\x00".join([r"n_{in} \cdot n_{out} = %d \cdot %d = %d", r"%d", r"%d + %d = %d"])
 
 
 @mistake("dense_param_count", "forgot_bias", "Forgot the biases.")
