@@ -3,23 +3,32 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from itertools import repeat
+from typing import Any, NoReturn
 
 from dlcore.errors import SolverError
+from dlcore.finite import non_finite_error
 from dlcore.fmt import num
 from dlcore.params import Param
 from dlcore.registry import mistake, solver
 from dlcore.types import Solution, Step
-
-_new = tuple.__new__  # Step(label, latex, value) without the NamedTuple's Python-level __new__
 
 __all__ = [
     "conv_output_size", "pool_output_size", "conv_transpose_output_size", "CnnLayer", "parse_cnn_layers",
     "conv2d_output_shape", "conv2d_param_count", "pool_output_shape", "conv_transpose_output_shape",
     "dense_param_count", "cnn_summary", "flatten_size", "receptive_field", "depthwise_separable_cost",
 ]
+
+_new = tuple.__new__  # Step(label, latex, value) without the NamedTuple's Python-level __new__
+
+
+def _steps(labels: Sequence[str], texts: Sequence[str], values: Sequence[Any]) -> tuple[Step, ...]:
+    """Step(label, latex, value) of each position (the three have one item per step), built in one C-level pass."""
+    return tuple(map(_new, repeat(Step), zip(labels, texts, values, strict=False)))
+
 
 def conv_output_size(
     n_in: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1, *, axis: str = "size",
@@ -491,6 +500,89 @@ def _input_hwc(value: list[int]) -> tuple[int, int, int]:
     return value[0], value[1], value[2]
 
 
+_SHAPE_TEX = r"%d \times %d \times %d"
+_FLAT_TEX = r"%d \cdot %d \cdot %d = %d"
+
+
+@dataclass(frozen=True)
+class _CnnPlan:
+    """What the layer names alone decide: the parsed layers, the step labels and the LaTeX templates
+    (numbers a layer name fixes written in, the rest ``%d``) of cnn_summary and flatten_size."""
+
+    layers: tuple[CnnLayer, ...]
+    ops: tuple[tuple[str, int, int, int, int, str], ...]  # (kind, kernel, n, stride, padding, name) per layer
+    has_fc: bool
+    fc_only_at_the_end: bool  # else _summarize raises "cannot follow a fully connected layer"
+    summary_labels: tuple[str, ...]
+    summary_tex: str  # the LaTeX of cnn_summary's steps joined by NUL
+    flatten_labels: tuple[str, ...]
+    flatten_tex: str  # the same for flatten_size
+
+
+_POOL_WEIGHTS_TEX = r"0 \text{ (pooling has no parameters)}"
+
+
+def _make_plan(layers: list[CnnLayer]) -> _CnnPlan:
+    kinds = [layer.kind for layer in layers]
+    first_fc = kinds.index("FC") if "FC" in kinds else len(kinds)
+    labels, tex = ["Input"], [r"%d \times %d \times %d"]
+    for layer in layers:
+        k, n = layer.kernel, layer.n
+        labels += (f"{layer.name}: output shape", f"{layer.name}: weights", f"{layer.name}: biases")
+        if layer.kind == "CONV":  # output shape H x W x N; weights k*k*C_in*N; N biases
+            tex += (rf"%d \times %d \times {n}", rf"{k} \cdot {k} \cdot %d \cdot {n} = %d", str(n))
+        elif layer.kind == "POOL":
+            tex += (r"%d \times %d \times %d", _POOL_WEIGHTS_TEX, "0")
+        else:  # FC: output shape [N]; weights n_in*N; N biases
+            tex += (str(n), rf"%d \cdot {n} = %d", str(n))
+    labels.append("Total parameters")
+    tex.append(r"\sum (\text{weights} + \text{biases}) = %d")
+    return _CnnPlan(
+        layers=tuple(layers),
+        ops=tuple((layer.kind, layer.kernel, layer.n, layer.stride, layer.padding, layer.name) for layer in layers),
+        has_fc=first_fc < len(kinds),
+        fc_only_at_the_end="CONV" not in kinds[first_fc:] and "POOL" not in kinds[first_fc:],
+        summary_labels=tuple(labels),
+        summary_tex="\x00".join(tex),
+        flatten_labels=(*[f"{layer.name}: output shape" for layer in layers], "Flattened size"),
+        flatten_tex="\x00".join([_SHAPE_TEX] * len(layers) + [_FLAT_TEX]),
+    )
+
+
+# typed: a str subclass equal to a cached name is not a hit (parse_cnn_layers refuses anything but str).
+@lru_cache(maxsize=256, typed=True)
+def _cached_plan(*names: Any) -> _CnnPlan:
+    return _make_plan(parse_cnn_layers(list(names)))
+
+
+def _cnn_plan(layers: Any) -> _CnnPlan:
+    """The plan of a list of layer names, cached on the names (parsing only: no input size, no result).
+
+    Raises parse_cnn_layers' SolverError for anything else.
+    """
+    if type(layers) is list:
+        try:
+            return _cached_plan(*layers)
+        except TypeError:  # an unhashable item: not a layer name, parse_cnn_layers says so below
+            pass
+    return _make_plan(parse_cnn_layers(layers))
+
+
+def _pooled(h: int, w: int, k: int, ceil_mode: bool) -> tuple[int, int]:
+    """pool_output_size of a POOL-k layer (stride k, no padding) on an h x w input that fits the window.
+
+    (n - k) // k + 1 is n // k, rounded up with ceil_mode; with no padding no window can start in
+    the padding, so pool_output_size never drops one.
+    """
+    return (-(-h // k), -(-w // k)) if ceil_mode else (h // k, w // k)
+
+
+def _raise_geometry_error(hwc: tuple[int, int, int], layers: tuple[CnnLayer, ...], ceil_mode: bool) -> NoReturn:
+    """Raise the error _summarize gives for layers that do not fit the input (or follow an FC layer)."""
+    _summarize(hwc, list(layers), ceil_mode=ceil_mode)
+    raise AssertionError("_summarize accepted layers that the fast path refused")
+
+
 def _summarize(
     hwc: tuple[int, int, int], layers: list[CnnLayer], *, ceil_mode: bool,
     biases: bool = True, pool_params: bool = False, fc_flattens: bool = True, conv_spans_channels: bool = True,
@@ -541,26 +633,46 @@ def cnn_summary(*, input: list[int], layers: Any, ceil_mode: bool) -> Solution: 
     ...             ceil_mode=False).answer["total_params"]
     217850
     """
-    hwc = _input_hwc(input)
-    parsed = parse_cnn_layers(layers)
-    rows = _summarize(hwc, parsed, ceil_mode=ceil_mode)
-    steps = [Step("Input", rf"{hwc[0]} \times {hwc[1]} \times {hwc[2]}", list(hwc))]
-    prev = list(hwc)
-    for layer, row in zip(parsed, rows, strict=True):
-        steps.append(Step(f"{layer.name}: output shape", r" \times ".join(map(str, row["shape"])), row["shape"]))
-        k = layer.kernel
-        latex = {
-            "CONV": rf"{k} \cdot {k} \cdot {prev[-1]} \cdot {layer.n} = {row['weights']}",
-            "FC": rf"{math.prod(prev)} \cdot {layer.n} = {row['weights']}",
-            "POOL": r"0 \text{ (pooling has no parameters)}",
-        }[layer.kind]
-        steps.append(Step(f"{layer.name}: weights", latex, row["weights"]))
-        steps.append(Step(f"{layer.name}: biases", str(row["biases"]), row["biases"]))
-        prev = row["shape"]
-    answer = _summary_answer(rows)
-    total = answer["total_params"]
-    steps.append(Step("Total parameters", rf"\sum (\text{{weights}} + \text{{biases}}) = {total}", total))
-    return Solution(answer, tuple(steps))
+    hwc = h, w, c = _input_hwc(input)
+    plan = _cnn_plan(layers)
+    if not plan.fc_only_at_the_end:
+        _raise_geometry_error(hwc, plan.layers, ceil_mode)
+    numbers = [h, w, c]  # the %d of plan.summary_tex, in order
+    values: list[Any] = [[h, w, c]]  # the step values
+    rows = []
+    total = 0
+    flat = 0  # the size of the last FC layer, once there is one
+    for kind, k, n, s, p, name in plan.ops:
+        if kind == "CONV":
+            h_room, w_room = h + 2 * p - k, w + 2 * p - k
+            if h_room < 0 or w_room < 0:
+                _raise_geometry_error(hwc, plan.layers, ceil_mode)
+            weights = k * k * c * n
+            h, w = h_room // s + 1, w_room // s + 1
+            numbers += (h, w, c, weights)
+            c = biases = n
+            shape = [h, w, c]
+        elif kind == "POOL":  # stride k, no padding
+            if k > h or k > w:
+                _raise_geometry_error(hwc, plan.layers, ceil_mode)
+            h, w = _pooled(h, w, k, ceil_mode)
+            numbers += (h, w, c)
+            weights = biases = 0
+            shape = [h, w, c]
+        else:
+            n_in = flat or h * w * c
+            weights = n_in * n
+            numbers += (n_in, weights)
+            flat = biases = n
+            shape = [n]
+        values += (shape, weights, biases)
+        rows.append({"layer": name, "shape": shape, "weights": weights, "biases": biases})
+        total += weights + biases
+    numbers.append(total)
+    values.append(total)
+    texts = (plan.summary_tex % tuple(numbers)).split("\x00")
+    steps = _steps(plan.summary_labels, texts, values)
+    return _new(Solution, ({"layers": rows, "total_params": total}, steps, True))  # ints only: nothing can overflow
 
 
 @mistake("cnn_summary", "forgot_biases", "Counted the weights but forgot the biases.")
@@ -597,31 +709,29 @@ def flatten_size(*, input: list[int], layers: Any, ceil_mode: bool) -> Solution:
     >>> flatten_size(input=[16, 16, 1], layers=["CONV-3-16", "POOL-2"], ceil_mode=False).answer
     784
     """
-    parsed = parse_cnn_layers(layers)
-    if "FC" in [layer.kind for layer in parsed]:
+    plan = _cnn_plan(layers)
+    if plan.has_fc:
         raise SolverError("flatten_size takes only CONV and POOL layers (the FC layers come after flattening).")
-    h, w, c = _input_hwc(input)
-    steps = []
-    for i, layer in enumerate(parsed):  # the CONV and POOL rows of _summarize, without building them
-        k = layer.kernel
-        if layer.kind == "CONV":
-            p = layer.padding
-            fits = k <= h + 2 * p and k <= w + 2 * p  # else the error names the axis
-            h = conv_output_size(h, k, layer.stride, p, axis=f"height at layer {i}" if not fits else "")
-            w = conv_output_size(w, k, layer.stride, p, axis=f"width at layer {i}" if not fits else "")
-            c = layer.n
+    hwc = h, w, c = _input_hwc(input)
+    numbers: list[int] = []  # the %d of plan.flatten_tex, in order
+    shapes = []
+    for kind, k, n, s, p, _ in plan.ops:  # the CONV and POOL rows of _summarize, without building them
+        if kind == "CONV":
+            h_room, w_room = h + 2 * p - k, w + 2 * p - k
+            if h_room < 0 or w_room < 0:
+                _raise_geometry_error(hwc, plan.layers, ceil_mode)
+            h, w, c = h_room // s + 1, w_room // s + 1, n
         else:
-            fits = k <= h and k <= w
-            h = pool_output_size(h, k, k, 0, ceil_mode, axis=f"height at layer {i}" if not fits else "")
-            w = pool_output_size(w, k, k, 0, ceil_mode, axis=f"width at layer {i}" if not fits else "")
-        steps.append(_new(Step, (layer.name + ": output shape", _SHAPE_TEX % (h, w, c), [h, w, c])))
+            if k > h or k > w:
+                _raise_geometry_error(hwc, plan.layers, ceil_mode)
+            h, w = _pooled(h, w, k, ceil_mode)
+        numbers += (h, w, c)
+        shapes.append([h, w, c])
     size = h * w * c
-    steps.append(_new(Step, ("Flattened size", _FLAT_TEX % (h, w, c, size), size)))
-    return _new(Solution, (size, tuple(steps), False))
-
-
-_SHAPE_TEX = r"%d \times %d \times %d"
-_FLAT_TEX = r"%d \cdot %d \cdot %d = %d"
+    numbers += (h, w, c, size)
+    texts = (plan.flatten_tex % tuple(numbers)).split("\x00")
+    steps = _steps(plan.flatten_labels, texts, [*shapes, size])
+    return _new(Solution, (size, steps, True))  # ints only: nothing can overflow
 
 
 @mistake("flatten_size", "forgot_channels", "Flattened H*W only, forgetting the channels.")
@@ -682,22 +792,31 @@ def receptive_field(*, layers: Any) -> Solution:
     ...                         {"kernel": 3, "stride": 2}]).answer
     7
     """
+    pairs = _rf_layers(layers)
     r, j = 1, 1
-    steps: list[Step] = []
-    for (k, s), (i, r_label, j_label) in zip(_rf_layers(layers), _RF_LABELS, strict=False):
+    numbers: list[int] = []  # the %d of the template, in order
+    values: list[int] = []
+    for k, s in pairs:
         r_new, j_new = r + (k - 1) * j, j * s
-        steps += (_new(Step, (r_label, _RF_R % (i, r, k, j, r_new), r_new)),
-                  _new(Step, (j_label, _RF_J % (i, j, s, j_new), j_new)))
+        numbers += (r, k, j, r_new, j, s, j_new)
+        values += (r_new, j_new)
         r, j = r_new, j_new
-    steps.append(_new(Step, ("Receptive field", _RF_TOTAL % (r, r), r)))
-    return _new(Solution, (r, tuple(steps), False))
+    numbers += (r, r)
+    values.append(r)
+    labels, tex = _rf_template(len(pairs))
+    steps = _steps(labels, (tex % tuple(numbers)).split("\x00"), values)
+    return _new(Solution, (r, steps, True))  # ints only: nothing can overflow
 
 
-_RF_R = "r_{%d} = %d + (%d-1)\\cdot%d = %d"
-_RF_J = "j_{%d} = %d\\cdot%d = %d"
-_RF_TOTAL = r"%d \times %d"
-_RF_LABELS = [(i, f"Layer {i}: receptive field", f"Layer {i}: jump (input pixels between neighbouring units)")
-              for i in range(1, _MAX_LAYERS + 1)]  # _rf_layers refuses more layers
+@lru_cache(maxsize=_MAX_LAYERS)  # keyed on the number of layers only
+def _rf_template(n_layers: int) -> tuple[tuple[str, ...], str]:
+    """The step labels of receptive_field for ``n_layers`` layers and their LaTeX joined by NUL."""
+    labels: list[str] = []
+    tex: list[str] = []
+    for i in range(1, n_layers + 1):
+        labels += (f"Layer {i}: receptive field", f"Layer {i}: jump (input pixels between neighbouring units)")
+        tex += (f"r_{{{i}}} = %d + (%d-1)\\cdot%d = %d", f"j_{{{i}}} = %d\\cdot%d = %d")
+    return (*labels, "Receptive field"), "\x00".join([*tex, r"%d \times %d"])
 
 
 @mistake("receptive_field", "summed_kernels_ignoring_stride", "Added up k - 1 of every layer, ignoring the strides.")
@@ -766,13 +885,15 @@ def depthwise_separable_cost(
         h_out, w_out, standard, depthwise, pointwise = _dw_counts(
             height, width, in_channels, out_channels, kernel, stride, padding, batch)
     separable = depthwise + pointwise
-    ratio = standard / separable
+    ratio = standard / separable  # the only float: at most k*k (int / int raises OverflowError, never returns inf)
+    if ratio - ratio != 0.0:  # x - x is 0.0 only for finite x; kept so that checked=True stays checked
+        raise non_finite_error("depthwise_separable_cost")
     t_h, t_w, t_std, t_dw, t_pw, t_sep, t_ratio = (_DW_TEX % (
         height, padding, kernel, stride, h_out, width, padding, kernel, stride, w_out,
         batch, h_out, w_out, kernel, in_channels, out_channels, standard,
         batch, h_out, w_out, kernel, in_channels, depthwise,
         batch, h_out, w_out, in_channels, out_channels, pointwise,
-        depthwise, pointwise, separable, standard, separable, num(ratio))).split("\x00")
+        depthwise, pointwise, separable, standard, separable, _ratio_text(ratio))).split("\x00")
     steps = (
         _new(Step, ("Output height", t_h, h_out)),
         _new(Step, ("Output width", t_w, w_out)),
@@ -782,7 +903,7 @@ def depthwise_separable_cost(
         _new(Step, ("Depthwise separable", t_sep, separable)),
         _new(Step, ("Ratio standard / separable", t_ratio, ratio)),
     )
-    return _new(Solution, ({"standard_mults": standard, "separable_mults": separable, "ratio": ratio}, steps, False))
+    return _new(Solution, ({"standard_mults": standard, "separable_mults": separable, "ratio": ratio}, steps, True))
 
 
 # The LaTeX of the seven steps, joined by NUL; every number is an int (%d writes what str does) but the ratio.
@@ -795,6 +916,12 @@ _DW_TEX = "\x00".join([
     r"%d + %d = %d",
     r"%d / %d = %s",
 ])
+
+
+def _ratio_text(ratio: float) -> str:
+    """num(ratio) for a positive ratio: .6g is what num writes unless that needs an exponent."""
+    text = f"{ratio:.6g}"
+    return num(ratio) if "e" in text else text
 
 
 def _dw_answer(standard: int, separable: int) -> dict[str, Any]:
