@@ -878,9 +878,10 @@ def depthwise_separable_cost(
     if kernel <= height + 2 * padding and kernel <= width + 2 * padding:  # _dw_counts inline
         h_out = (height + 2 * padding - kernel) // stride + 1
         w_out = (width + 2 * padding - kernel) // stride + 1
-        depthwise = batch * h_out * w_out * kernel * kernel * in_channels
+        positions = batch * h_out * w_out
+        depthwise = positions * kernel * kernel * in_channels
         standard = depthwise * out_channels
-        pointwise = batch * h_out * w_out * in_channels * out_channels
+        pointwise = positions * in_channels * out_channels
     else:  # the kernel does not fit: _dw_counts raises the error that names the axis
         h_out, w_out, standard, depthwise, pointwise = _dw_counts(
             height, width, in_channels, out_channels, kernel, stride, padding, batch)
@@ -888,12 +889,15 @@ def depthwise_separable_cost(
     ratio = standard / separable  # the only float: at most k*k (int / int raises OverflowError, never returns inf)
     if ratio - ratio != 0.0:  # x - x is 0.0 only for finite x; kept so that checked=True stays checked
         raise non_finite_error("depthwise_separable_cost")
+    bhw = _DW_BHW_TEX % (batch, h_out, w_out)  # written once: the three counts start with it
     t_h, t_w, t_std, t_dw, t_pw, t_sep, t_ratio = (_DW_TEX % (
         height, padding, kernel, stride, h_out, width, padding, kernel, stride, w_out,
-        batch, h_out, w_out, kernel, in_channels, out_channels, standard,
-        batch, h_out, w_out, kernel, in_channels, depthwise,
-        batch, h_out, w_out, in_channels, out_channels, pointwise,
-        depthwise, pointwise, separable, standard, separable, _ratio_text(ratio))).split("\x00")
+        bhw, kernel, in_channels, out_channels, standard,
+        bhw, kernel, in_channels, depthwise,
+        bhw, in_channels, out_channels, pointwise,
+        depthwise, pointwise, separable, standard, separable, ratio)).split("\x00")
+    if "e" in t_ratio:  # %.6g needed an exponent: num writes that one its own way
+        t_ratio = _DW_RATIO_TEX % (standard, separable, num(ratio))
     steps = (
         _new(Step, ("Output height", t_h, h_out)),
         _new(Step, ("Output width", t_w, w_out)),
@@ -906,22 +910,19 @@ def depthwise_separable_cost(
     return _new(Solution, ({"standard_mults": standard, "separable_mults": separable, "ratio": ratio}, steps, True))
 
 
-# The LaTeX of the seven steps, joined by NUL; every number is an int (%d writes what str does) but the ratio.
+# The LaTeX of the seven steps, joined by NUL; every number is an int (%d writes what str does) but the
+# ratio: for a positive float %.6g is num() unless it needs an exponent.
+_DW_BHW_TEX = r"%d \cdot %d \cdot %d"  # B * H_out * W_out
+_DW_RATIO_TEX = r"%d / %d = %s"
 _DW_TEX = "\x00".join([
     r"H_{out} = \lfloor (%d + 2\cdot%d - %d)/%d \rfloor + 1 = %d",
     r"W_{out} = \lfloor (%d + 2\cdot%d - %d)/%d \rfloor + 1 = %d",
-    r"%d \cdot %d \cdot %d \cdot %d^2 \cdot %d \cdot %d = %d",
-    r"%d \cdot %d \cdot %d \cdot %d^2 \cdot %d = %d",
-    r"%d \cdot %d \cdot %d \cdot %d \cdot %d = %d",
+    r"%s \cdot %d^2 \cdot %d \cdot %d = %d",
+    r"%s \cdot %d^2 \cdot %d = %d",
+    r"%s \cdot %d \cdot %d = %d",
     r"%d + %d = %d",
-    r"%d / %d = %s",
+    r"%d / %d = %.6g",
 ])
-
-
-def _ratio_text(ratio: float) -> str:
-    """num(ratio) for a positive ratio: .6g is what num writes unless that needs an exponent."""
-    text = f"{ratio:.6g}"
-    return num(ratio) if "e" in text else text
 
 
 def _dw_answer(standard: int, separable: int) -> dict[str, Any]:
