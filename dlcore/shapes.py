@@ -81,7 +81,7 @@ def conv2d_output_shape(
     """
     span = dilation * (kernel - 1) + 1
     h_room, w_room = height + 2 * padding - span, width + 2 * padding - span
-    if h_room < 0 or w_room < 0 or exact and (h_room % stride or w_room % stride):
+    if h_room < 0 or w_room < 0 or (exact and (h_room % stride or w_room % stride)):
         conv_output_size(height, kernel, stride, padding, dilation, axis="height", exact=exact)  # raise the error
         conv_output_size(width, kernel, stride, padding, dilation, axis="width", exact=exact)  # naming the axis
     h_out, w_out = h_room // stride + 1, w_room // stride + 1
