@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import repeat
-from typing import Any, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 from dlcore.errors import SolverError
 from dlcore.finite import non_finite_error
@@ -502,50 +502,63 @@ def _input_hwc(value: list[int]) -> tuple[int, int, int]:
 
 _SHAPE_TEX = r"%d \times %d \times %d"
 _FLAT_TEX = r"%d \cdot %d \cdot %d = %d"
+_POOL_WEIGHTS_TEX = r"0 \text{ (pooling has no parameters)}"
+
+
+class _PlannedLayer(NamedTuple):
+    """One layer with what its name alone decides for the steps of cnn_summary and flatten_size."""
+
+    kind: str  # "CONV", "POOL" or "FC"
+    kernel: int
+    n: int
+    stride: int
+    padding: int
+    name: str
+    shape_label: str
+    weights_label: str
+    # LaTeX with %d holes: CONV "H x W x N" NUL "k*k*C_in*N = weights" (holes H, W, C_in, weights);
+    # POOL "H x W x C"; FC "N" NUL "n_in*N = weights" (holes n_in, weights).
+    tex: str
+    # Steps without a hole: the biases of CONV and FC, the weights and biases of POOL. Built once: a Step of
+    # two strings and an int is immutable, so every solution can hold the same one.
+    fixed: tuple[Step, ...]
+
+
+def _planned(layer: CnnLayer) -> _PlannedLayer:
+    k, n, name = layer.kernel, layer.n, layer.name
+    biases_label = f"{name}: biases"
+    fixed: tuple[Step, ...]
+    if layer.kind == "CONV":
+        tex = rf"%d \times %d \times {n}" + "\x00" + rf"{k} \cdot {k} \cdot %d \cdot {n} = %d"
+        fixed = (_new(Step, (biases_label, str(n), n)),)
+    elif layer.kind == "POOL":
+        tex = _SHAPE_TEX
+        fixed = (_new(Step, (f"{name}: weights", _POOL_WEIGHTS_TEX, 0)), _new(Step, (biases_label, "0", 0)))
+    else:
+        tex = str(n) + "\x00" + rf"%d \cdot {n} = %d"
+        fixed = (_new(Step, (biases_label, str(n), n)),)
+    return _PlannedLayer(layer.kind, k, n, layer.stride, layer.padding, name, f"{name}: output shape",
+                         f"{name}: weights", tex, fixed)
 
 
 @dataclass(frozen=True)
 class _CnnPlan:
-    """What the layer names alone decide: the parsed layers, the step labels and the LaTeX templates
-    (numbers a layer name fixes written in, the rest ``%d``) of cnn_summary and flatten_size."""
+    """What the layer names alone decide: the parsed layers and, per layer, labels, LaTeX and fixed steps."""
 
     layers: tuple[CnnLayer, ...]
-    ops: tuple[tuple[str, int, int, int, int, str], ...]  # (kind, kernel, n, stride, padding, name) per layer
+    planned: tuple[_PlannedLayer, ...]
     has_fc: bool
     fc_only_at_the_end: bool  # else _summarize raises "cannot follow a fully connected layer"
-    summary_labels: tuple[str, ...]
-    summary_tex: str  # the LaTeX of cnn_summary's steps joined by NUL
-    flatten_labels: tuple[str, ...]
-    flatten_tex: str  # the same for flatten_size
-
-
-_POOL_WEIGHTS_TEX = r"0 \text{ (pooling has no parameters)}"
 
 
 def _make_plan(layers: list[CnnLayer]) -> _CnnPlan:
     kinds = [layer.kind for layer in layers]
     first_fc = kinds.index("FC") if "FC" in kinds else len(kinds)
-    labels, tex = ["Input"], [r"%d \times %d \times %d"]
-    for layer in layers:
-        k, n = layer.kernel, layer.n
-        labels += (f"{layer.name}: output shape", f"{layer.name}: weights", f"{layer.name}: biases")
-        if layer.kind == "CONV":  # output shape H x W x N; weights k*k*C_in*N; N biases
-            tex += (rf"%d \times %d \times {n}", rf"{k} \cdot {k} \cdot %d \cdot {n} = %d", str(n))
-        elif layer.kind == "POOL":
-            tex += (r"%d \times %d \times %d", _POOL_WEIGHTS_TEX, "0")
-        else:  # FC: output shape [N]; weights n_in*N; N biases
-            tex += (str(n), rf"%d \cdot {n} = %d", str(n))
-    labels.append("Total parameters")
-    tex.append(r"\sum (\text{weights} + \text{biases}) = %d")
     return _CnnPlan(
         layers=tuple(layers),
-        ops=tuple((layer.kind, layer.kernel, layer.n, layer.stride, layer.padding, layer.name) for layer in layers),
+        planned=tuple(map(_planned, layers)),
         has_fc=first_fc < len(kinds),
         fc_only_at_the_end="CONV" not in kinds[first_fc:] and "POOL" not in kinds[first_fc:],
-        summary_labels=tuple(labels),
-        summary_tex="\x00".join(tex),
-        flatten_labels=(*[f"{layer.name}: output shape" for layer in layers], "Flattened size"),
-        flatten_tex="\x00".join([_SHAPE_TEX] * len(layers) + [_FLAT_TEX]),
     )
 
 
@@ -637,42 +650,42 @@ def cnn_summary(*, input: list[int], layers: Any, ceil_mode: bool) -> Solution: 
     plan = _cnn_plan(layers)
     if not plan.fc_only_at_the_end:
         _raise_geometry_error(hwc, plan.layers, ceil_mode)
-    numbers = [h, w, c]  # the %d of plan.summary_tex, in order
-    values: list[Any] = [[h, w, c]]  # the step values
+    steps = [_new(Step, ("Input", _SHAPE_TEX % hwc, [h, w, c]))]
     rows = []
     total = 0
     flat = 0  # the size of the last FC layer, once there is one
-    for kind, k, n, s, p, name in plan.ops:
+    for kind, k, n, s, p, name, shape_label, weights_label, tex, fixed in plan.planned:
+        if kind == "POOL":  # stride k, no padding
+            if k > h or k > w:
+                _raise_geometry_error(hwc, plan.layers, ceil_mode)
+            h, w = _pooled(h, w, k, ceil_mode)
+            shape = [h, w, c]
+            rows.append({"layer": name, "shape": shape, "weights": 0, "biases": 0})
+            steps += (_new(Step, (shape_label, tex % (h, w, c), shape)), *fixed)
+            continue
         if kind == "CONV":
             h_room, w_room = h + 2 * p - k, w + 2 * p - k
             if h_room < 0 or w_room < 0:
                 _raise_geometry_error(hwc, plan.layers, ceil_mode)
             weights = k * k * c * n
             h, w = h_room // s + 1, w_room // s + 1
-            numbers += (h, w, c, weights)
-            c = biases = n
-            shape = [h, w, c]
-        elif kind == "POOL":  # stride k, no padding
-            if k > h or k > w:
-                _raise_geometry_error(hwc, plan.layers, ceil_mode)
-            h, w = _pooled(h, w, k, ceil_mode)
-            numbers += (h, w, c)
-            weights = biases = 0
-            shape = [h, w, c]
+            t_shape, t_weights = (tex % (h, w, c, weights)).split("\x00")
+            c = n
+            shape = [h, w, n]
         else:
             n_in = flat or h * w * c
             weights = n_in * n
-            numbers += (n_in, weights)
-            flat = biases = n
+            t_shape, t_weights = (tex % (n_in, weights)).split("\x00")
+            flat = n
             shape = [n]
-        values += (shape, weights, biases)
-        rows.append({"layer": name, "shape": shape, "weights": weights, "biases": biases})
-        total += weights + biases
-    numbers.append(total)
-    values.append(total)
-    texts = (plan.summary_tex % tuple(numbers)).split("\x00")
-    steps = _steps(plan.summary_labels, texts, values)
-    return _new(Solution, ({"layers": rows, "total_params": total}, steps, True))  # ints only: nothing can overflow
+        rows.append({"layer": name, "shape": shape, "weights": weights, "biases": n})
+        steps += (_new(Step, (shape_label, t_shape, shape)), _new(Step, (weights_label, t_weights, weights)), *fixed)
+        total += weights + n
+    steps.append(_new(Step, ("Total parameters", _TOTAL_TEX % total, total)))
+    return _new(Solution, ({"layers": rows, "total_params": total}, tuple(steps), True))  # ints only: no overflow
+
+
+_TOTAL_TEX = r"\sum (\text{weights} + \text{biases}) = %d"
 
 
 @mistake("cnn_summary", "forgot_biases", "Counted the weights but forgot the biases.")
@@ -713,9 +726,8 @@ def flatten_size(*, input: list[int], layers: Any, ceil_mode: bool) -> Solution:
     if plan.has_fc:
         raise SolverError("flatten_size takes only CONV and POOL layers (the FC layers come after flattening).")
     hwc = h, w, c = _input_hwc(input)
-    numbers: list[int] = []  # the %d of plan.flatten_tex, in order
-    shapes = []
-    for kind, k, n, s, p, _ in plan.ops:  # the CONV and POOL rows of _summarize, without building them
+    steps = []
+    for kind, k, n, s, p, _, shape_label, *_ in plan.planned:  # the CONV and POOL rows of _summarize
         if kind == "CONV":
             h_room, w_room = h + 2 * p - k, w + 2 * p - k
             if h_room < 0 or w_room < 0:
@@ -725,13 +737,10 @@ def flatten_size(*, input: list[int], layers: Any, ceil_mode: bool) -> Solution:
             if k > h or k > w:
                 _raise_geometry_error(hwc, plan.layers, ceil_mode)
             h, w = _pooled(h, w, k, ceil_mode)
-        numbers += (h, w, c)
-        shapes.append([h, w, c])
+        steps.append(_new(Step, (shape_label, _SHAPE_TEX % (h, w, c), [h, w, c])))
     size = h * w * c
-    numbers += (h, w, c, size)
-    texts = (plan.flatten_tex % tuple(numbers)).split("\x00")
-    steps = _steps(plan.flatten_labels, texts, [*shapes, size])
-    return _new(Solution, (size, steps, True))  # ints only: nothing can overflow
+    steps.append(_new(Step, ("Flattened size", _FLAT_TEX % (h, w, c, size), size)))
+    return _new(Solution, (size, tuple(steps), True))  # ints only: nothing can overflow
 
 
 @mistake("flatten_size", "forgot_channels", "Flattened H*W only, forgetting the channels.")

@@ -150,3 +150,14 @@ def test_depthwise_ratio_text_is_num_of_the_ratio(kernel, out_channels):
 ])
 def test_checked_solutions_are_plain_json_even_for_huge_numbers(name, params):
     _plain_checked(name, params)
+
+
+def test_solutions_share_no_mutable_value():
+    params = {"input": [32, 32, 3], "layers": ["CONV-3-8", "POOL-2", "FC-10"]}
+    first, second = solve("cnn_summary", params), solve("cnn_summary", params)
+    for sol in (first, second):
+        sol.answer["layers"][0]["shape"].append(99)
+        sol.steps[1].value.append(99)  # the same list as the row's shape
+    again = solve("cnn_summary", params)
+    assert again.answer["layers"][0]["shape"] == [30, 30, 8] and again.steps[1].value == [30, 30, 8]
+    assert all(type(s.value) is int for s in again.steps if type(s.value) is not list)
