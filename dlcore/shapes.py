@@ -3,23 +3,32 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from itertools import repeat
+from typing import Any, NamedTuple, NoReturn
 
 from dlcore.errors import SolverError
+from dlcore.finite import non_finite_error
 from dlcore.fmt import num
 from dlcore.params import Param
 from dlcore.registry import mistake, solver
 from dlcore.types import Solution, Step
-
-_new = tuple.__new__  # Step(label, latex, value) without the NamedTuple's Python-level __new__
 
 __all__ = [
     "conv_output_size", "pool_output_size", "conv_transpose_output_size", "CnnLayer", "parse_cnn_layers",
     "conv2d_output_shape", "conv2d_param_count", "pool_output_shape", "conv_transpose_output_shape",
     "dense_param_count", "cnn_summary", "flatten_size", "receptive_field", "depthwise_separable_cost",
 ]
+
+_new = tuple.__new__  # Step(label, latex, value) without the NamedTuple's Python-level __new__
+
+
+def _steps(labels: Sequence[str], texts: Sequence[str], values: Sequence[Any]) -> tuple[Step, ...]:
+    """Step(label, latex, value) of each position (the three have one item per step), built in one C-level pass."""
+    return tuple(map(_new, repeat(Step), zip(labels, texts, values, strict=False)))
+
 
 def conv_output_size(
     n_in: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1, *, axis: str = "size",
@@ -70,29 +79,34 @@ def conv2d_output_shape(
     ...                     kernel=3, stride=2, padding=1, dilation=1, exact=False).answer
     [8, 16, 16]
     """
-    h_out = conv_output_size(height, kernel, stride, padding, dilation, axis="height", exact=exact)
-    w_out = conv_output_size(width, kernel, stride, padding, dilation, axis="width", exact=exact)
-    k_eff = dilation * (kernel - 1) + 1
-    steps = []
+    span = dilation * (kernel - 1) + 1
+    h_room, w_room = height + 2 * padding - span, width + 2 * padding - span
+    if h_room < 0 or w_room < 0 or (exact and (h_room % stride or w_room % stride)):
+        conv_output_size(height, kernel, stride, padding, dilation, axis="height", exact=exact)  # raise the error
+        conv_output_size(width, kernel, stride, padding, dilation, axis="width", exact=exact)  # naming the axis
+    h_out, w_out = h_room // stride + 1, w_room // stride + 1
+    t_h, t_w, t_c, t_shape = (_CONV_TEX % (
+        height, padding, span, stride, h_out, width, padding, span, stride, w_out, out_channels,
+        out_channels, h_out, w_out)).split("\x00")
+    steps: tuple[Step, ...] = (
+        _new(Step, ("Output height", t_h, h_out)),
+        _new(Step, ("Output width", t_w, w_out)),
+        _new(Step, ("Output channels = number of filters", t_c, out_channels)),
+        _new(Step, ("Output shape", t_shape, [out_channels, h_out, w_out])),
+    )
     if dilation != 1:
-        steps.append(Step("Effective kernel size", rf"k' = d(k-1)+1 = {dilation}\cdot({kernel}-1)+1 = {k_eff}", k_eff))
-    steps += [
-        Step(
-            "Output height",
-            rf"H_{{out}} = \left\lfloor \frac{{{height} + 2\cdot{padding} - {k_eff}}}{{{stride}}} \right\rfloor + 1 = {h_out}",
-            h_out,
-        ),
-        Step(
-            "Output width",
-            rf"W_{{out}} = \left\lfloor \frac{{{width} + 2\cdot{padding} - {k_eff}}}{{{stride}}} \right\rfloor + 1 = {w_out}",
-            w_out,
-        ),
-        Step("Output channels = number of filters", rf"C_{{out}} = {out_channels}", out_channels),
-        Step("Output shape", rf"{out_channels} \times {h_out} \times {w_out}", [out_channels, h_out, w_out]),
-    ]
-    return Solution([out_channels, h_out, w_out], tuple(steps))
+        steps = (_new(Step, ("Effective kernel size", _DILATION_TEX % (dilation, kernel, span), span)), *steps)
+    return _new(Solution, ([out_channels, h_out, w_out], steps, True))  # ints only: nothing can overflow
 
 
+# The LaTeX of the steps joined by NUL, filled in by one % (every number is an int: %d writes what str does).
+_CONV_TEX = "\x00".join([
+    r"H_{out} = \left\lfloor \frac{%d + 2\cdot%d - %d}{%d} \right\rfloor + 1 = %d",
+    r"W_{out} = \left\lfloor \frac{%d + 2\cdot%d - %d}{%d} \right\rfloor + 1 = %d",
+    r"C_{out} = %d",
+    r"%d \times %d \times %d",
+])
+_DILATION_TEX = r"k' = d(k-1)+1 = %d\cdot(%d-1)+1 = %d"
 
 
 @mistake("conv2d_output_shape", "forgot_plus_one", "Forgot the +1 in the output-size formula.")
@@ -156,13 +170,25 @@ def conv2d_param_count(*, in_channels: int, out_channels: int, kernel: int, bias
     per_filter = kernel * kernel * in_channels
     weights = out_channels * per_filter
     biases = out_channels if bias else 0
+    total = weights + biases
+    t_filter, t_weights, t_biases, t_total = (_COUNT_TEX % (
+        kernel, kernel, in_channels, per_filter, per_filter, out_channels, weights, biases, weights, biases, total,
+    )).split("\x00")
     steps = (
-        Step("Weights per filter", rf"k \cdot k \cdot C_{{in}} = {kernel} \cdot {kernel} \cdot {in_channels} = {per_filter}", per_filter),
-        Step("All weights", rf"{per_filter} \cdot {out_channels} = {weights}", weights),
-        Step("Biases (one per filter)", rf"{biases}", biases),
-        Step("Total parameters", rf"{weights} + {biases} = {weights + biases}", weights + biases),
+        _new(Step, ("Weights per filter", t_filter, per_filter)),
+        _new(Step, ("All weights", t_weights, weights)),
+        _new(Step, ("Biases (one per filter)", t_biases, biases)),
+        _new(Step, ("Total parameters", t_total, total)),
     )
-    return Solution(weights + biases, steps)
+    return _new(Solution, (total, steps, True))  # ints only: nothing can overflow
+
+
+_COUNT_TEX = "\x00".join([
+    r"k \cdot k \cdot C_{in} = %d \cdot %d \cdot %d = %d",
+    r"%d \cdot %d = %d",
+    r"%d",
+    r"%d + %d = %d",
+])
 
 
 @mistake("conv2d_param_count", "forgot_bias", "Forgot the bias of each filter.")
@@ -246,16 +272,35 @@ def pool_output_shape(
     [128, 27, 27]
     """
     s = kernel if stride is None else stride
-    h_out = pool_output_size(height, kernel, s, padding, ceil_mode, axis="height")
-    w_out = pool_output_size(width, kernel, s, padding, ceil_mode, axis="width")
-    rnd = (r"\left\lceil", r"\right\rceil") if ceil_mode else (r"\left\lfloor", r"\right\rfloor")
+    if ceil_mode or padding > kernel // 2 or kernel > height + 2 * padding or kernel > width + 2 * padding:
+        h_out = pool_output_size(height, kernel, s, padding, ceil_mode, axis="height")  # or raise the error
+        w_out = pool_output_size(width, kernel, s, padding, ceil_mode, axis="width")  # naming the axis
+    else:  # the common case inline: floor, and the window fits
+        h_out = (height + 2 * padding - kernel) // s + 1
+        w_out = (width + 2 * padding - kernel) // s + 1
+    t_s, t_h, t_w, t_shape = (_POOL_TEX[ceil_mode] % (
+        s, height, padding, kernel, s, h_out, width, padding, kernel, s, w_out, channels, h_out, w_out,
+    )).split("\x00")
     steps = (
-        Step("Stride (defaults to the kernel size)", rf"s = {s}", s),
-        Step("Output height", rf"H_{{out}} = {rnd[0]} \frac{{{height} + 2\cdot{padding} - {kernel}}}{{{s}}} {rnd[1]} + 1 = {h_out}", h_out),
-        Step("Output width", rf"W_{{out}} = {rnd[0]} \frac{{{width} + 2\cdot{padding} - {kernel}}}{{{s}}} {rnd[1]} + 1 = {w_out}", w_out),
-        Step("Pooling keeps the channels", rf"{channels} \times {h_out} \times {w_out}", [channels, h_out, w_out]),
+        _new(Step, ("Stride (defaults to the kernel size)", t_s, s)),
+        _new(Step, ("Output height", t_h, h_out)),
+        _new(Step, ("Output width", t_w, w_out)),
+        _new(Step, ("Pooling keeps the channels", t_shape, [channels, h_out, w_out])),
     )
-    return Solution([channels, h_out, w_out], steps)
+    return _new(Solution, ([channels, h_out, w_out], steps, True))  # ints only: nothing can overflow
+
+
+def _pool_tex(left: str, right: str) -> str:
+    """The LaTeX of pool_output_shape's steps joined by NUL, rounding with ``left ... right``."""
+    return "\x00".join([
+        r"s = %d",
+        rf"H_{{out}} = {left} \frac{{%d + 2\cdot%d - %d}}{{%d}} {right} + 1 = %d",
+        rf"W_{{out}} = {left} \frac{{%d + 2\cdot%d - %d}}{{%d}} {right} + 1 = %d",
+        r"%d \times %d \times %d",
+    ])
+
+
+_POOL_TEX = {False: _pool_tex(r"\left\lfloor", r"\right\rfloor"), True: _pool_tex(r"\left\lceil", r"\right\rceil")}
 
 
 @mistake("pool_output_shape", "floor_vs_ceil", "Rounded the other way (ceil instead of floor, or floor instead of ceil).")
@@ -302,15 +347,28 @@ def conv_transpose_output_shape(
     ...     stride=2, padding=1, output_padding=0, dilation=1).answer
     [8, 14, 14]
     """
-    h_out = conv_transpose_output_size(height, kernel, stride, padding, output_padding, dilation, axis="height")
-    w_out = conv_transpose_output_size(width, kernel, stride, padding, output_padding, dilation, axis="width")
-    tail = rf"- 2\cdot{padding} + {dilation}\cdot({kernel}-1) + {output_padding} + 1"
+    extra = -2 * padding + dilation * (kernel - 1) + output_padding + 1
+    h_out, w_out = (height - 1) * stride + extra, (width - 1) * stride + extra
+    if (output_padding >= stride and output_padding >= dilation) or h_out < 1 or w_out < 1:
+        conv_transpose_output_size(height, kernel, stride, padding, output_padding, dilation, axis="height")  # raise
+        conv_transpose_output_size(width, kernel, stride, padding, output_padding, dilation, axis="width")
+    t_h, t_w, t_shape = (_TCONV_TEX % (
+        height, stride, padding, dilation, kernel, output_padding, h_out,
+        width, stride, padding, dilation, kernel, output_padding, w_out, out_channels, h_out, w_out,
+    )).split("\x00")
     steps = (
-        Step("Output height", rf"H_{{out}} = ({height}-1)\cdot{stride} {tail} = {h_out}", h_out),
-        Step("Output width", rf"W_{{out}} = ({width}-1)\cdot{stride} {tail} = {w_out}", w_out),
-        Step("Output shape", rf"{out_channels} \times {h_out} \times {w_out}", [out_channels, h_out, w_out]),
+        _new(Step, ("Output height", t_h, h_out)),
+        _new(Step, ("Output width", t_w, w_out)),
+        _new(Step, ("Output shape", t_shape, [out_channels, h_out, w_out])),
     )
-    return Solution([out_channels, h_out, w_out], steps)
+    return _new(Solution, ([out_channels, h_out, w_out], steps, True))  # ints only: nothing can overflow
+
+
+_TCONV_TEX = "\x00".join([
+    r"H_{out} = (%d-1)\cdot%d - 2\cdot%d + %d\cdot(%d-1) + %d + 1 = %d",
+    r"W_{out} = (%d-1)\cdot%d - 2\cdot%d + %d\cdot(%d-1) + %d + 1 = %d",
+    r"%d \times %d \times %d",
+])
 
 
 @mistake("conv_transpose_output_shape", "treated_as_convolution", "Used the ordinary convolution formula.")
@@ -356,12 +414,18 @@ def dense_param_count(*, in_features: int, out_features: int, bias: bool) -> Sol
     """
     weights = in_features * out_features
     biases = out_features if bias else 0
+    total = weights + biases
+    t_weights, t_biases, t_total = (_DENSE_TEX % (in_features, out_features, weights, biases, weights, biases, total)
+                                    ).split("\x00")
     steps = (
-        Step("Weight matrix", rf"n_{{in}} \cdot n_{{out}} = {in_features} \cdot {out_features} = {weights}", weights),
-        Step("Biases (one per output neuron)", rf"{biases}", biases),
-        Step("Total parameters", rf"{weights} + {biases} = {weights + biases}", weights + biases),
+        _new(Step, ("Weight matrix", t_weights, weights)),
+        _new(Step, ("Biases (one per output neuron)", t_biases, biases)),
+        _new(Step, ("Total parameters", t_total, total)),
     )
-    return Solution(weights + biases, steps)
+    return _new(Solution, (total, steps, True))  # ints only: nothing can overflow
+
+
+_DENSE_TEX = "\x00".join([r"n_{in} \cdot n_{out} = %d \cdot %d = %d", r"%d", r"%d + %d = %d"])
 
 
 @mistake("dense_param_count", "forgot_bias", "Forgot the biases.")
@@ -436,6 +500,102 @@ def _input_hwc(value: list[int]) -> tuple[int, int, int]:
     return value[0], value[1], value[2]
 
 
+_SHAPE_TEX = r"%d \times %d \times %d"
+_FLAT_TEX = r"%d \cdot %d \cdot %d = %d"
+_POOL_WEIGHTS_TEX = r"0 \text{ (pooling has no parameters)}"
+
+
+class _PlannedLayer(NamedTuple):
+    """One layer with what its name alone decides for the steps of cnn_summary and flatten_size."""
+
+    kind: str  # "CONV", "POOL" or "FC"
+    kernel: int
+    n: int
+    stride: int
+    padding: int
+    name: str
+    shape_label: str
+    weights_label: str
+    # LaTeX with %d holes: CONV "H x W x N" NUL "k*k*C_in*N = weights" (holes H, W, C_in, weights);
+    # POOL "H x W x C"; FC "N" NUL "n_in*N = weights" (holes n_in, weights).
+    tex: str
+    # Steps without a hole: the biases of CONV and FC, the weights and biases of POOL. Built once: a Step of
+    # two strings and an int is immutable, so every solution can hold the same one.
+    fixed: tuple[Step, ...]
+
+
+def _planned(layer: CnnLayer) -> _PlannedLayer:
+    k, n, name = layer.kernel, layer.n, layer.name
+    biases_label = f"{name}: biases"
+    fixed: tuple[Step, ...]
+    if layer.kind == "CONV":
+        tex = rf"%d \times %d \times {n}" + "\x00" + rf"{k} \cdot {k} \cdot %d \cdot {n} = %d"
+        fixed = (_new(Step, (biases_label, str(n), n)),)
+    elif layer.kind == "POOL":
+        tex = _SHAPE_TEX
+        fixed = (_new(Step, (f"{name}: weights", _POOL_WEIGHTS_TEX, 0)), _new(Step, (biases_label, "0", 0)))
+    else:
+        tex = str(n) + "\x00" + rf"%d \cdot {n} = %d"
+        fixed = (_new(Step, (biases_label, str(n), n)),)
+    return _PlannedLayer(layer.kind, k, n, layer.stride, layer.padding, name, f"{name}: output shape",
+                         f"{name}: weights", tex, fixed)
+
+
+@dataclass(frozen=True)
+class _CnnPlan:
+    """What the layer names alone decide: the parsed layers and, per layer, labels, LaTeX and fixed steps."""
+
+    layers: tuple[CnnLayer, ...]
+    planned: tuple[_PlannedLayer, ...]
+    has_fc: bool
+    fc_only_at_the_end: bool  # else _summarize raises "cannot follow a fully connected layer"
+
+
+def _make_plan(layers: list[CnnLayer]) -> _CnnPlan:
+    kinds = [layer.kind for layer in layers]
+    first_fc = kinds.index("FC") if "FC" in kinds else len(kinds)
+    return _CnnPlan(
+        layers=tuple(layers),
+        planned=tuple(map(_planned, layers)),
+        has_fc=first_fc < len(kinds),
+        fc_only_at_the_end="CONV" not in kinds[first_fc:] and "POOL" not in kinds[first_fc:],
+    )
+
+
+# typed: a str subclass equal to a cached name is not a hit (parse_cnn_layers refuses anything but str).
+@lru_cache(maxsize=256, typed=True)
+def _cached_plan(*names: Any) -> _CnnPlan:
+    return _make_plan(parse_cnn_layers(list(names)))
+
+
+def _cnn_plan(layers: Any) -> _CnnPlan:
+    """The plan of a list of layer names, cached on the names (parsing only: no input size, no result).
+
+    Raises parse_cnn_layers' SolverError for anything else.
+    """
+    if type(layers) is list:
+        try:
+            return _cached_plan(*layers)
+        except TypeError:  # an unhashable item: not a layer name, parse_cnn_layers says so below
+            pass
+    return _make_plan(parse_cnn_layers(layers))
+
+
+def _pooled(h: int, w: int, k: int, ceil_mode: bool) -> tuple[int, int]:
+    """pool_output_size of a POOL-k layer (stride k, no padding) on an h x w input that fits the window.
+
+    (n - k) // k + 1 is n // k, rounded up with ceil_mode; with no padding no window can start in
+    the padding, so pool_output_size never drops one.
+    """
+    return (-(-h // k), -(-w // k)) if ceil_mode else (h // k, w // k)
+
+
+def _raise_geometry_error(hwc: tuple[int, int, int], layers: tuple[CnnLayer, ...], ceil_mode: bool) -> NoReturn:
+    """Raise the error _summarize gives for layers that do not fit the input (or follow an FC layer)."""
+    _summarize(hwc, list(layers), ceil_mode=ceil_mode)
+    raise AssertionError("_summarize accepted layers that the fast path refused")
+
+
 def _summarize(
     hwc: tuple[int, int, int], layers: list[CnnLayer], *, ceil_mode: bool,
     biases: bool = True, pool_params: bool = False, fc_flattens: bool = True, conv_spans_channels: bool = True,
@@ -486,26 +646,46 @@ def cnn_summary(*, input: list[int], layers: Any, ceil_mode: bool) -> Solution: 
     ...             ceil_mode=False).answer["total_params"]
     217850
     """
-    hwc = _input_hwc(input)
-    parsed = parse_cnn_layers(layers)
-    rows = _summarize(hwc, parsed, ceil_mode=ceil_mode)
-    steps = [Step("Input", rf"{hwc[0]} \times {hwc[1]} \times {hwc[2]}", list(hwc))]
-    prev = list(hwc)
-    for layer, row in zip(parsed, rows, strict=True):
-        steps.append(Step(f"{layer.name}: output shape", r" \times ".join(map(str, row["shape"])), row["shape"]))
-        k = layer.kernel
-        latex = {
-            "CONV": rf"{k} \cdot {k} \cdot {prev[-1]} \cdot {layer.n} = {row['weights']}",
-            "FC": rf"{math.prod(prev)} \cdot {layer.n} = {row['weights']}",
-            "POOL": r"0 \text{ (pooling has no parameters)}",
-        }[layer.kind]
-        steps.append(Step(f"{layer.name}: weights", latex, row["weights"]))
-        steps.append(Step(f"{layer.name}: biases", str(row["biases"]), row["biases"]))
-        prev = row["shape"]
-    answer = _summary_answer(rows)
-    total = answer["total_params"]
-    steps.append(Step("Total parameters", rf"\sum (\text{{weights}} + \text{{biases}}) = {total}", total))
-    return Solution(answer, tuple(steps))
+    hwc = h, w, c = _input_hwc(input)
+    plan = _cnn_plan(layers)
+    if not plan.fc_only_at_the_end:
+        _raise_geometry_error(hwc, plan.layers, ceil_mode)
+    steps = [_new(Step, ("Input", _SHAPE_TEX % hwc, [h, w, c]))]
+    rows = []
+    total = 0
+    flat = 0  # the size of the last FC layer, once there is one
+    for kind, k, n, s, p, name, shape_label, weights_label, tex, fixed in plan.planned:
+        if kind == "POOL":  # stride k, no padding
+            if k > h or k > w:
+                _raise_geometry_error(hwc, plan.layers, ceil_mode)
+            h, w = _pooled(h, w, k, ceil_mode)
+            shape = [h, w, c]
+            rows.append({"layer": name, "shape": shape, "weights": 0, "biases": 0})
+            steps += (_new(Step, (shape_label, tex % (h, w, c), shape)), *fixed)
+            continue
+        if kind == "CONV":
+            h_room, w_room = h + 2 * p - k, w + 2 * p - k
+            if h_room < 0 or w_room < 0:
+                _raise_geometry_error(hwc, plan.layers, ceil_mode)
+            weights = k * k * c * n
+            h, w = h_room // s + 1, w_room // s + 1
+            t_shape, t_weights = (tex % (h, w, c, weights)).split("\x00")
+            c = n
+            shape = [h, w, n]
+        else:
+            n_in = flat or h * w * c
+            weights = n_in * n
+            t_shape, t_weights = (tex % (n_in, weights)).split("\x00")
+            flat = n
+            shape = [n]
+        rows.append({"layer": name, "shape": shape, "weights": weights, "biases": n})
+        steps += (_new(Step, (shape_label, t_shape, shape)), _new(Step, (weights_label, t_weights, weights)), *fixed)
+        total += weights + n
+    steps.append(_new(Step, ("Total parameters", _TOTAL_TEX % total, total)))
+    return _new(Solution, ({"layers": rows, "total_params": total}, tuple(steps), True))  # ints only: no overflow
+
+
+_TOTAL_TEX = r"\sum (\text{weights} + \text{biases}) = %d"
 
 
 @mistake("cnn_summary", "forgot_biases", "Counted the weights but forgot the biases.")
@@ -542,31 +722,25 @@ def flatten_size(*, input: list[int], layers: Any, ceil_mode: bool) -> Solution:
     >>> flatten_size(input=[16, 16, 1], layers=["CONV-3-16", "POOL-2"], ceil_mode=False).answer
     784
     """
-    parsed = parse_cnn_layers(layers)
-    if "FC" in [layer.kind for layer in parsed]:
+    plan = _cnn_plan(layers)
+    if plan.has_fc:
         raise SolverError("flatten_size takes only CONV and POOL layers (the FC layers come after flattening).")
-    h, w, c = _input_hwc(input)
+    hwc = h, w, c = _input_hwc(input)
     steps = []
-    for i, layer in enumerate(parsed):  # the CONV and POOL rows of _summarize, without building them
-        k = layer.kernel
-        if layer.kind == "CONV":
-            p = layer.padding
-            fits = k <= h + 2 * p and k <= w + 2 * p  # else the error names the axis
-            h = conv_output_size(h, k, layer.stride, p, axis=f"height at layer {i}" if not fits else "")
-            w = conv_output_size(w, k, layer.stride, p, axis=f"width at layer {i}" if not fits else "")
-            c = layer.n
+    for kind, k, n, s, p, _, shape_label, *_ in plan.planned:  # the CONV and POOL rows of _summarize
+        if kind == "CONV":
+            h_room, w_room = h + 2 * p - k, w + 2 * p - k
+            if h_room < 0 or w_room < 0:
+                _raise_geometry_error(hwc, plan.layers, ceil_mode)
+            h, w, c = h_room // s + 1, w_room // s + 1, n
         else:
-            fits = k <= h and k <= w
-            h = pool_output_size(h, k, k, 0, ceil_mode, axis=f"height at layer {i}" if not fits else "")
-            w = pool_output_size(w, k, k, 0, ceil_mode, axis=f"width at layer {i}" if not fits else "")
-        steps.append(_new(Step, (layer.name + ": output shape", _SHAPE_TEX % (h, w, c), [h, w, c])))
+            if k > h or k > w:
+                _raise_geometry_error(hwc, plan.layers, ceil_mode)
+            h, w = _pooled(h, w, k, ceil_mode)
+        steps.append(_new(Step, (shape_label, _SHAPE_TEX % (h, w, c), [h, w, c])))
     size = h * w * c
     steps.append(_new(Step, ("Flattened size", _FLAT_TEX % (h, w, c, size), size)))
-    return _new(Solution, (size, tuple(steps), False))
-
-
-_SHAPE_TEX = r"%d \times %d \times %d"
-_FLAT_TEX = r"%d \cdot %d \cdot %d = %d"
+    return _new(Solution, (size, tuple(steps), True))  # ints only: nothing can overflow
 
 
 @mistake("flatten_size", "forgot_channels", "Flattened H*W only, forgetting the channels.")
@@ -627,22 +801,31 @@ def receptive_field(*, layers: Any) -> Solution:
     ...                         {"kernel": 3, "stride": 2}]).answer
     7
     """
+    pairs = _rf_layers(layers)
     r, j = 1, 1
-    steps: list[Step] = []
-    for (k, s), (i, r_label, j_label) in zip(_rf_layers(layers), _RF_LABELS, strict=False):
+    numbers: list[int] = []  # the %d of the template, in order
+    values: list[int] = []
+    for k, s in pairs:
         r_new, j_new = r + (k - 1) * j, j * s
-        steps += (_new(Step, (r_label, _RF_R % (i, r, k, j, r_new), r_new)),
-                  _new(Step, (j_label, _RF_J % (i, j, s, j_new), j_new)))
+        numbers += (r, k, j, r_new, j, s, j_new)
+        values += (r_new, j_new)
         r, j = r_new, j_new
-    steps.append(_new(Step, ("Receptive field", _RF_TOTAL % (r, r), r)))
-    return _new(Solution, (r, tuple(steps), False))
+    numbers += (r, r)
+    values.append(r)
+    labels, tex = _rf_template(len(pairs))
+    steps = _steps(labels, (tex % tuple(numbers)).split("\x00"), values)
+    return _new(Solution, (r, steps, True))  # ints only: nothing can overflow
 
 
-_RF_R = "r_{%d} = %d + (%d-1)\\cdot%d = %d"
-_RF_J = "j_{%d} = %d\\cdot%d = %d"
-_RF_TOTAL = r"%d \times %d"
-_RF_LABELS = [(i, f"Layer {i}: receptive field", f"Layer {i}: jump (input pixels between neighbouring units)")
-              for i in range(1, _MAX_LAYERS + 1)]  # _rf_layers refuses more layers
+@lru_cache(maxsize=_MAX_LAYERS)  # keyed on the number of layers only
+def _rf_template(n_layers: int) -> tuple[tuple[str, ...], str]:
+    """The step labels of receptive_field for ``n_layers`` layers and their LaTeX joined by NUL."""
+    labels: list[str] = []
+    tex: list[str] = []
+    for i in range(1, n_layers + 1):
+        labels += (f"Layer {i}: receptive field", f"Layer {i}: jump (input pixels between neighbouring units)")
+        tex += (f"r_{{{i}}} = %d + (%d-1)\\cdot%d = %d", f"j_{{{i}}} = %d\\cdot%d = %d")
+    return (*labels, "Receptive field"), "\x00".join([*tex, r"%d \times %d"])
 
 
 @mistake("receptive_field", "summed_kernels_ignoring_stride", "Added up k - 1 of every layer, ignoring the strides.")
@@ -704,20 +887,26 @@ def depthwise_separable_cost(
     if kernel <= height + 2 * padding and kernel <= width + 2 * padding:  # _dw_counts inline
         h_out = (height + 2 * padding - kernel) // stride + 1
         w_out = (width + 2 * padding - kernel) // stride + 1
-        depthwise = batch * h_out * w_out * kernel * kernel * in_channels
+        positions = batch * h_out * w_out
+        depthwise = positions * kernel * kernel * in_channels
         standard = depthwise * out_channels
-        pointwise = batch * h_out * w_out * in_channels * out_channels
+        pointwise = positions * in_channels * out_channels
     else:  # the kernel does not fit: _dw_counts raises the error that names the axis
         h_out, w_out, standard, depthwise, pointwise = _dw_counts(
             height, width, in_channels, out_channels, kernel, stride, padding, batch)
     separable = depthwise + pointwise
-    ratio = standard / separable
+    ratio = standard / separable  # the only float: at most k*k (int / int raises OverflowError, never returns inf)
+    if ratio - ratio != 0.0:  # x - x is 0.0 only for finite x; kept so that checked=True stays checked
+        raise non_finite_error("depthwise_separable_cost")
+    bhw = _DW_BHW_TEX % (batch, h_out, w_out)  # written once: the three counts start with it
     t_h, t_w, t_std, t_dw, t_pw, t_sep, t_ratio = (_DW_TEX % (
         height, padding, kernel, stride, h_out, width, padding, kernel, stride, w_out,
-        batch, h_out, w_out, kernel, in_channels, out_channels, standard,
-        batch, h_out, w_out, kernel, in_channels, depthwise,
-        batch, h_out, w_out, in_channels, out_channels, pointwise,
-        depthwise, pointwise, separable, standard, separable, num(ratio))).split("\x00")
+        bhw, kernel, in_channels, out_channels, standard,
+        bhw, kernel, in_channels, depthwise,
+        bhw, in_channels, out_channels, pointwise,
+        depthwise, pointwise, separable, standard, separable, ratio)).split("\x00")
+    if "e" in t_ratio:  # %.6g needed an exponent: num writes that one its own way
+        t_ratio = _DW_RATIO_TEX % (standard, separable, num(ratio))
     steps = (
         _new(Step, ("Output height", t_h, h_out)),
         _new(Step, ("Output width", t_w, w_out)),
@@ -727,18 +916,21 @@ def depthwise_separable_cost(
         _new(Step, ("Depthwise separable", t_sep, separable)),
         _new(Step, ("Ratio standard / separable", t_ratio, ratio)),
     )
-    return _new(Solution, ({"standard_mults": standard, "separable_mults": separable, "ratio": ratio}, steps, False))
+    return _new(Solution, ({"standard_mults": standard, "separable_mults": separable, "ratio": ratio}, steps, True))
 
 
-# The LaTeX of the seven steps, joined by NUL; every number is an int (%d writes what str does) but the ratio.
+# The LaTeX of the seven steps, joined by NUL; every number is an int (%d writes what str does) but the
+# ratio: for a positive float %.6g is num() unless it needs an exponent.
+_DW_BHW_TEX = r"%d \cdot %d \cdot %d"  # B * H_out * W_out
+_DW_RATIO_TEX = r"%d / %d = %s"
 _DW_TEX = "\x00".join([
     r"H_{out} = \lfloor (%d + 2\cdot%d - %d)/%d \rfloor + 1 = %d",
     r"W_{out} = \lfloor (%d + 2\cdot%d - %d)/%d \rfloor + 1 = %d",
-    r"%d \cdot %d \cdot %d \cdot %d^2 \cdot %d \cdot %d = %d",
-    r"%d \cdot %d \cdot %d \cdot %d^2 \cdot %d = %d",
-    r"%d \cdot %d \cdot %d \cdot %d \cdot %d = %d",
+    r"%s \cdot %d^2 \cdot %d \cdot %d = %d",
+    r"%s \cdot %d^2 \cdot %d = %d",
+    r"%s \cdot %d \cdot %d = %d",
     r"%d + %d = %d",
-    r"%d / %d = %s",
+    r"%d / %d = %.6g",
 ])
 
 
