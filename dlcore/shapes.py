@@ -743,15 +743,23 @@ def flatten_size(*, input: list[int], layers: Any, ceil_mode: bool) -> Solution:
     return _new(Solution, (size, tuple(steps), True))  # ints only: nothing can overflow
 
 
+def _conv_pool_layers(layers: Any) -> list[Any]:
+    """The parsed layers of a flatten_size question; FC layers are refused as the solver refuses them."""
+    parsed = parse_cnn_layers(layers)
+    if any(layer.kind == "FC" for layer in parsed):
+        raise SolverError("flatten_size takes only CONV and POOL layers (the FC layers come after flattening).")
+    return parsed
+
+
 @mistake("flatten_size", "forgot_channels", "Flattened H*W only, forgetting the channels.")
 def _flat_no_channels(*, input: list[int], layers: Any, ceil_mode: bool) -> int:  # noqa: A002
-    h, w, _ = _summarize(_input_hwc(input), parse_cnn_layers(layers), ceil_mode=ceil_mode)[-1]["shape"]
+    h, w, _ = _summarize(_input_hwc(input), _conv_pool_layers(layers), ceil_mode=ceil_mode)[-1]["shape"]
     return int(h * w)
 
 
 @mistake("flatten_size", "forgot_pooling", "Skipped the pooling layers.")
 def _flat_no_pool(*, input: list[int], layers: Any, ceil_mode: bool) -> int:  # noqa: A002
-    convs = [layer for layer in parse_cnn_layers(layers) if layer.kind != "POOL"]
+    convs = [layer for layer in _conv_pool_layers(layers) if layer.kind != "POOL"]
     if not convs:
         return math.prod(_input_hwc(input))
     return int(math.prod(_summarize(_input_hwc(input), convs, ceil_mode=ceil_mode)[-1]["shape"]))
@@ -759,7 +767,7 @@ def _flat_no_pool(*, input: list[int], layers: Any, ceil_mode: bool) -> int:  # 
 
 @mistake("flatten_size", "pool_floor_vs_ceil", "Rounded the pooled size the other way.")
 def _flat_rounding(*, input: list[int], layers: Any, ceil_mode: bool) -> int:  # noqa: A002
-    return int(math.prod(_summarize(_input_hwc(input), parse_cnn_layers(layers), ceil_mode=not ceil_mode)[-1]["shape"]))
+    return int(math.prod(_summarize(_input_hwc(input), _conv_pool_layers(layers), ceil_mode=not ceil_mode)[-1]["shape"]))
 
 
 # --------------------------------------------------------------------------- receptive field and cost

@@ -385,3 +385,12 @@ def test_exact_division_refuses_a_size_that_needs_the_floor():
     with pytest.raises(SolverError, match=r"output height is not an integer: \(32 \+ 2\*0 - 5\) / 2 = 13.5"):
         solve("conv2d_output_shape", dict(params, exact=True))
     assert solve("conv2d_output_shape", dict(params, kernel=4, exact=True)).answer == [16, 15, 15]
+
+
+def test_flatten_size_mistakes_refuse_fc_layers_as_the_solver_does():
+    from dlcore import SolverError, mistake_answers, solve
+
+    params = {"input": [64, 64, 3], "layers": ["CONV-3-4", "FC-10"]}
+    with pytest.raises(SolverError, match="only CONV and POOL layers"):
+        solve("flatten_size", params)
+    assert mistake_answers("flatten_size", params) == {}
