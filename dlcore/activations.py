@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 
 from dlcore.errors import SolverError
 from dlcore.finite import all_finite, non_finite_error
-from dlcore.fmt import num, nums, vec
+from dlcore.fmt import num, nums
 from dlcore.params import Param
 from dlcore.registry import mistake, solver
 from dlcore.types import Solution, Step
@@ -149,10 +149,6 @@ def _fill(template: str, values: tuple[float, ...], solver_name: str, *, maybe_n
 def paren(x: float) -> str:
     """``num(x)``, in parentheses when negative (for products and sums in LaTeX)."""
     return f"({num(x)})" if x < 0 else num(x)
-
-
-def _show(x: Any) -> str:
-    return vec(x) if isinstance(x, list) else num(x)
 
 
 @solver(
