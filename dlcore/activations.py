@@ -7,13 +7,15 @@ the ``z <= 0`` branch (ReLU'(0) = 0, LeakyReLU'(0) = alpha), as autograd gives.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from dlcore.errors import SolverError
-from dlcore.fmt import num, nums, vec
+from dlcore.finite import all_finite, non_finite_error
+from dlcore.fmt import num, nums
 from dlcore.params import Param
 from dlcore.registry import mistake, solver
 from dlcore.types import Solution, Step
@@ -114,13 +116,39 @@ def _out(x: Array, like: Any) -> Any:
     return x.tolist() if isinstance(like, list) else float(x)
 
 
+_new = tuple.__new__  # builds a Step or Solution without the NamedTuple constructor's keyword handling
+
+
+@lru_cache(maxsize=256)
+def _fast_template(template: str) -> tuple[str, int]:
+    """``template`` with ``%.6g`` fields instead of ``%s``, and the number of 'e' in its own text."""
+    if "n" in template:
+        raise ValueError("a _fill template must not contain 'n'")
+    return template.replace("%s", "%.6g"), template.count("e")
+
+
+def _fill(template: str, values: tuple[float, ...], solver_name: str, *, maybe_negative_zero: bool) -> str:
+    """``template % tuple(nums(values))`` for a %s-template of float fields.
+
+    ``%.6g`` writes what ``num`` writes for every float except exponents (an extra 'e'), infinities and
+    NaN (an 'n'), and -0 ("-0" where ``num`` writes "0"): the fields are formatted in one pass and the
+    text is checked for an 'e' or 'n' the template does not hold. The caller tells whether a value
+    may be -0.0; then, or when the check fails, the numbers go through ``nums``.
+    Raises :func:`non_finite_error` when a value is not finite.
+    """
+    fast, own_e = _fast_template(template)
+    if not maybe_negative_zero:
+        text = fast % values
+        if text.count("e") == own_e and "n" not in text:
+            return text  # no 'n': every value is finite
+    if not all_finite(values):
+        raise non_finite_error(solver_name)
+    return template % tuple(nums(values))
+
+
 def paren(x: float) -> str:
     """``num(x)``, in parentheses when negative (for products and sums in LaTeX)."""
     return f"({num(x)})" if x < 0 else num(x)
-
-
-def _show(x: Any) -> str:
-    return vec(x) if isinstance(x, list) else num(x)
 
 
 @solver(
@@ -137,13 +165,29 @@ def activation(*, activation: str, z: float | list[float], alpha: float) -> Solu
     >>> activation(activation="leaky_relu", z=[-7.0, 3.0], alpha=0.001).answer
     [-0.007, 3.0]
     """
-    a = [activate_one(activation, v, alpha) for v in z] if isinstance(z, list) else activate_one(activation, z, alpha)
-    steps = (
-        Step("Activation function", rf"f(z) = {_FORMULAS[activation][0]}" + (rf",\ \alpha = {num(alpha)}"
-             if activation in ("leaky_relu", "prelu", "elu") else ""), activation),
-        Step("Activation value", rf"f({_show(z)}) = {_show(a)}", a),
-    )
-    return Solution(a, steps)
+    function = _FUNCTION_LATEX[activation]
+    if activation in _WITH_ALPHA:
+        function += r",\ \alpha = " + num(alpha)
+    a: float | list[float]
+    if isinstance(z, list):
+        a = [activate_one(activation, v, alpha) for v in z]
+        value = _fill(_vector_pair_latex(len(z)), (*z, *a), "activation", maybe_negative_zero=0.0 in z or 0.0 in a)
+    else:
+        a = activate_one(activation, z, alpha)
+        value = _fill("f(%s) = %s", (z, a), "activation", maybe_negative_zero=z == 0.0 or a == 0.0)
+    steps = (_new(Step, ("Activation function", function, activation)), _new(Step, ("Activation value", value, a)))
+    return _new(Solution, (a, steps, True))  # _fill refused a non-finite a (alpha * z overflows for a huge alpha)
+
+
+_WITH_ALPHA = frozenset({"leaky_relu", "prelu", "elu"})
+_FUNCTION_LATEX = {name: "f(z) = " + formulas[0] for name, formulas in _FORMULAS.items()}
+
+
+@lru_cache(maxsize=256)
+def _vector_pair_latex(n: int) -> str:
+    """``f([z_1, ..., z_n]) = [a_1, ..., a_n]`` as a %s-template."""
+    row = "[" + ", ".join(["%s"] * n) + "]"
+    return f"f({row}) = {row}"
 
 
 def _mistake_activation(name: str, z: Any, alpha: float, fn: Any) -> Any:
@@ -279,18 +323,39 @@ def softmax(*, logits: list[float]) -> Solution:
     z_max = max(logits)
     shifted = [z - z_max for z in logits]
     exps = list(map(math.exp, shifted))  # z - max z <= 0: no overflow
-    total = sum(exps)
+    total = sum(exps)  # >= 1 (the largest logit contributes e^0): every p_i is finite
     p = [e / total for e in exps]
-    n = len(p)
-    texts = nums([z_max, total, *shifted, *exps, *p])  # every number formatted once
-    shifted_tex, exps_tex, p_tex = ", ".join(texts[2:2 + n]), ", ".join(texts[2 + n:2 + 2 * n]), ", ".join(texts[2 + 2 * n:])
+    # z - max z is the only number that can overflow (to -inf, e.g. -1e308 - 1e308): _fill refuses it.
+    # It is -0.0 only for z = -0.0 when max z = 0.0.
+    values = (z_max, *shifted, *exps, total, *p)
+    texts = _fill(_softmax_latex(len(p)), values, "softmax", maybe_negative_zero=z_max == 0.0).split(_SEP)
     steps = (
-        Step("Subtract the largest logit (does not change the result)", rf"z - {texts[0]} = [{shifted_tex}]", shifted),
-        Step("Exponentiate", rf"e^{{z_i - \max z}} = [{exps_tex}]", exps),
-        Step("Sum of exponentials", rf"\sum_j e^{{z_j - \max z}} = {texts[1]}", total),
-        Step("Normalise", rf"p_i = \frac{{e^{{z_i}}}}{{\sum_j e^{{z_j}}}} = [{p_tex}]", p),
+        _new(Step, (_SOFTMAX_LABELS[0], texts[0], shifted)),
+        _new(Step, (_SOFTMAX_LABELS[1], texts[1], exps)),
+        _new(Step, (_SOFTMAX_LABELS[2], texts[2], total)),
+        _new(Step, (_SOFTMAX_LABELS[3], texts[3], p)),
     )
-    return Solution(p, steps)
+    return _new(Solution, (p, steps, True))  # every number checked by _fill (see Solution.checked)
+
+
+_SEP = "\x00"
+_SOFTMAX_LABELS = ("Subtract the largest logit (does not change the result)", "Exponentiate", "Sum of exponentials",
+                   "Normalise")
+
+
+@lru_cache(maxsize=256)
+def _softmax_latex(n: int) -> str:
+    """The LaTeX of the four softmax steps for ``n`` logits as one %s-template, separated by _SEP.
+
+    Its fields: max z, the n shifted logits, the n exponentials, their sum, the n probabilities.
+    """
+    row = "[" + ", ".join(["%s"] * n) + "]"
+    return _SEP.join([
+        "z - %s = " + row,
+        r"e^{z_i - \max z} = " + row,
+        r"\sum_j e^{z_j - \max z} = %s",
+        r"p_i = \frac{e^{z_i}}{\sum_j e^{z_j}} = " + row,
+    ])
 
 
 @mistake("softmax", "forgot_to_exponentiate", "Divided the logits by their sum without exponentiating.")

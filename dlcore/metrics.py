@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from itertools import chain
-from operator import add
+from operator import add, mul
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from dlcore.errors import SolverError
+from dlcore.finite import require_finite
 from dlcore.fmt import num, nums
 from dlcore.params import Param
 from dlcore.registry import mistake, solver
@@ -66,19 +67,23 @@ def dice_coefficient(*, a: list[list[float]], b: list[list[float]], smooth: floa
                           {"a": [fa[i:i + width] for i in range(0, len(fa), width)],
                            "b": [fb[i:i + width] for i in range(0, len(fb), width)]}))
     n = len(fa)
-    inter = _np_sum([u * v for u, v in zip(fa, fb, strict=True)], 0, n)
+    inter = _np_sum(list(map(mul, fa, fb)), 0, n)  # fa and fb have n values each (same shape)
     sum_a, sum_b = _np_sum(fa, 0, n), _np_sum(fb, 0, n)
     denominator = sum_a + sum_b + smooth
     if denominator == 0:
         raise SolverError("Both masks are empty, so the Dice coefficient is undefined unless smooth > 0.")
     dice = (2.0 * inter + smooth) / denominator
+    require_finite("dice_coefficient", [inter, sum_a, sum_b, dice])
     t_inter, t_a, t_b, t_smooth, t_dice = nums([inter, sum_a, sum_b, smooth, dice])
     steps += [
-        Step("Overlap", r"\sum a \odot b = " + t_inter, inter),
-        Step("Sizes", r"\sum a = " + t_a + r",\ \sum b = " + t_b, [sum_a, sum_b]),
-        Step("Dice coefficient", _DICE % (t_inter, t_smooth, t_a, t_b, t_smooth, t_dice), dice),
+        _new(Step, ("Overlap", r"\sum a \odot b = " + t_inter, inter)),
+        _new(Step, ("Sizes", r"\sum a = " + t_a + r",\ \sum b = " + t_b, [sum_a, sum_b])),
+        _new(Step, ("Dice coefficient", _DICE % (t_inter, t_smooth, t_a, t_b, t_smooth, t_dice), dice)),
     ]
-    return Solution(dice, tuple(steps))
+    return _new(Solution, (dice, tuple(steps), True))  # every computed number checked above (see Solution.checked)
+
+
+_new = tuple.__new__  # builds a Step or Solution without the NamedTuple constructor's keyword handling
 
 
 _BINARISE = r"a \leftarrow [a \ge %s],\ b \leftarrow [b \ge %s]"

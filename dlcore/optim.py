@@ -9,13 +9,16 @@ otherwise (Adam, Adagrad, L2 weight decay).
 
 from __future__ import annotations
 
+from itertools import chain
+from math import nan, sqrt
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from dlcore.errors import SolverError
-from dlcore.fmt import num, vec
+from dlcore.finite import require_finite
+from dlcore.fmt import num, nums, vec
 from dlcore.params import Param
 from dlcore.registry import mistake, solver
 from dlcore.types import Solution, Step
@@ -28,6 +31,7 @@ __all__ = [
 
 Array = npt.NDArray[np.float64]
 Value = float | list[float]
+Floats = list[float]
 Answer = dict[str, Any]
 
 MAX_ITERATIONS = 1000  # a quiz never iterates more; bounds the size of the worked solution
@@ -57,24 +61,36 @@ def _arrays(theta: Value, **others: Value | None) -> tuple[bool, list[Array]]:
     return is_list, out
 
 
-def _gradient_list(name: str, value: Any, theta: Value) -> list[Array]:
-    """Validate a list of gradients, each shaped like ``theta``."""
+def _gradient_values(name: str, value: Any, theta: Value) -> list[Floats]:
+    """Validate a list of gradients, each shaped like ``theta``, as float lists (a number as a list of one)."""
     if not isinstance(value, list) or not value:
         raise SolverError(f"Parameter '{name}' must be a non-empty list of gradients.")
     if len(value) > MAX_ITERATIONS:
         raise SolverError(f"Parameter '{name}' has {len(value)} gradients; the limit is {MAX_ITERATIONS}.")
+    is_list = isinstance(theta, list)
+    size = len(theta) if isinstance(theta, list) else 1
     out = []
     for i, g in enumerate(value):
-        ok = isinstance(g, list) and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in g)
-        if not isinstance(theta, list):
+        if is_list:
+            ok = isinstance(g, list) and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in g)
+        else:
             ok = isinstance(g, (int, float)) and not isinstance(g, bool)
         if not ok:
-            form = "a list of numbers" if isinstance(theta, list) else "a number"
+            form = "a list of numbers" if is_list else "a number"
             raise SolverError(f"Gradient {i} of '{name}' must be {form}, like 'theta'.")
-        out.append(_arrays(theta, **{f"{name}[{i}]": g})[1][1])
-        if not np.all(np.isfinite(out[-1])):
+        floats = [float(x) for x in g] if isinstance(g, list) else [float(g)]  # a huge int raises OverflowError
+        if len(floats) != size:
+            raise SolverError(f"Parameter '{name}[{i}]' has {len(floats)} elements but 'theta' has {size}.")
+        if not all(x - x == 0.0 for x in floats):  # x - x is 0.0 only for finite x
             raise SolverError(f"Gradient {i} of '{name}' must contain finite numbers.")
+        out.append(floats)
     return out
+
+
+def _gradient_list(name: str, value: Any, theta: Value) -> list[Array]:
+    """:func:`_gradient_values` as float arrays (0-d when theta is a number)."""
+    is_list = isinstance(theta, list)
+    return [np.asarray(g if is_list else g[0], dtype=np.float64) for g in _gradient_values(name, value, theta)]
 
 
 def _out(x: Array, is_list: bool) -> Value:
@@ -106,6 +122,80 @@ def _divide(numer: Array, denom: Array, what: str) -> Array:
 
 def _sigmoid(z: float) -> float:
     return float(1.0 / (1.0 + np.exp(-z)))
+
+
+# Plain-float versions of the helpers above, for the solvers that compute on float lists (a number as a
+# list of one). For quiz-sized inputs this is several times faster than numpy and gives the same bits:
+# IEEE +, -, *, / and the correctly rounded sqrt, elementwise; g*g is what numpy computes for g**2.
+
+_new = tuple.__new__  # builds a Step or Solution without the NamedTuple constructor's keyword handling
+
+
+def _lists(theta: Value, **others: Value | None) -> tuple[bool, list[Floats]]:
+    """:func:`_arrays` as float lists: the same checks and error sentences."""
+    is_list = isinstance(theta, list)
+    base = theta if isinstance(theta, list) else [theta]
+    out = [base]
+    for name, value in others.items():
+        if value is None:
+            out.append([0.0] * len(base))
+            continue
+        if isinstance(value, list) != is_list:
+            form = f"a list of {len(base)} numbers" if is_list else "a number"
+            raise SolverError(f"Parameter '{name}' must be {form}, like 'theta'.")
+        values = value if isinstance(value, list) else [value]
+        if len(values) != len(base):
+            raise SolverError(f"Parameter '{name}' has {len(values)} elements but 'theta' has {len(base)}.")
+        out.append(values)
+    return is_list, out
+
+
+def _form(xs: Floats, is_list: bool) -> Value:
+    """``xs`` in the form theta was given in: the list, or its one number."""
+    return xs if is_list else xs[0]
+
+
+def _latex_of(xs: Floats, is_list: bool) -> str:
+    return vec(xs) if is_list else num(xs[0])
+
+
+def _sub_of(xs: Floats, is_list: bool) -> str:
+    """A value substituted into a formula: negative numbers in parentheses."""
+    text = _latex_of(xs, is_list)
+    return f"({text})" if text.startswith("-") else text
+
+
+def _list_step(label: str, formula: str, xs: Floats, is_list: bool) -> Step:
+    """A step whose LaTeX is ``formula = xs``."""
+    return _new(Step, (label, f"{formula} = {_latex_of(xs, is_list)}", _form(xs, is_list)))
+
+
+def _texts(numbers: list[float], values: list[Floats], is_list: bool) -> list[str]:
+    """LaTeX of ``numbers`` (as ``num`` writes them), then of each of ``values`` (as :func:`_latex_of`);
+    all in one ``nums`` pass when theta is a number."""
+    if is_list:
+        return nums(numbers) + [vec(xs) for xs in values]
+    return nums(numbers + [xs[0] for xs in values])
+
+
+def _sub_text(text: str) -> str:
+    """The LaTeX of a value substituted into a formula: negative numbers in parentheses."""
+    return f"({text})" if text.startswith("-") else text
+
+
+def _ratio(numer: Floats, denom: Floats, what: str) -> Floats:
+    if 0.0 in denom:
+        raise SolverError(f"The update divides by zero because {what} is 0; use a positive small constant.")
+    return [a / b for a, b in zip(numer, denom, strict=True)]
+
+
+def _scaled_ratio(scale: float, numer: Floats, denom: Floats, what: str) -> Floats:
+    """scale * (numer / denom), elementwise."""
+    return [scale * q for q in _ratio(numer, denom, what)]
+
+
+def _minus(a: Floats, b: Floats) -> Floats:
+    return [x - y for x, y in zip(a, b, strict=True)]
 
 
 _THETA = Param("number_or_vector", help="current parameter value(s)")
@@ -403,8 +493,21 @@ def _nesterov_added(*, theta: Value, grad: Value, velocity: Value, lr: float,
 
 # ---------------------------------------------------------------- RMSProp
 
-def _rms_denominator(r_t: Array, delta: float, inside: bool) -> Array:
-    return np.sqrt(r_t + delta) if inside else np.sqrt(r_t) + delta
+def _rms_denominator(r_t: Floats, delta: float, inside: bool) -> Floats:
+    return _roots([r + delta for r in r_t]) if inside else [root + delta for root in _roots(r_t)]
+
+
+def _roots(xs: Floats) -> Floats:
+    """Elementwise square root as numpy takes it: NaN for a negative number (a mistake's accumulator can be one)."""
+    return [sqrt(x) if x >= 0 else nan for x in xs]
+
+
+def _rms_accumulate(r_prev: Floats, g: Floats, rho: float, *, square: bool = True) -> Floats:
+    """r_t = rho*r + (1-rho)*g^2 (g instead of g^2 without ``square``)."""
+    keep = 1 - rho
+    if square:
+        return [rho * r + keep * (gi * gi) for r, gi in zip(r_prev, g, strict=True)]
+    return [rho * r + keep * gi for r, gi in zip(r_prev, g, strict=True)]
 
 
 @solver(
@@ -428,76 +531,98 @@ def rmsprop_step(
     ...              delta_inside_sqrt=True).answer["theta"]
     1.7031754164708883
     """
-    is_list, (theta_, g, r_prev) = _arrays(theta, grad=grad, r=r)
-    r_t = rho * r_prev + (1 - rho) * g**2
-    denom = _rms_denominator(r_t, delta, delta_inside_sqrt)
-    update = lr * _divide(g, denom, "the RMS denominator")
-    theta_new = theta_ - update
+    is_list, (theta_, g, r_prev) = _lists(theta, grad=grad, r=r)
+    rows = [_rms_numbers(*x, lr, rho, delta, delta_inside_sqrt) for x in zip(theta_, g, r_prev, strict=True)]
+    require_finite("rmsprop_step", list(chain.from_iterable(rows)))
+    r_t, denom, update, theta_new = map(list, zip(*rows, strict=True))
     denom_tex = r"\sqrt{r_t + \delta}" if delta_inside_sqrt else r"\sqrt{r_t} + \delta"
+    rho_, keep, lr_, r_prev_, g_, r_t_, denom_, update_, theta_old, theta_new_ = _texts(
+        [rho, 1 - rho, lr], [r_prev, g, r_t, denom, update, theta_, theta_new], is_list)
+    g_, update_sub = _sub_text(g_), _sub_text(update_)
     steps = (
-        _step("Accumulated squared gradient",
-              rf"r_t = \rho r_{{t-1}} + (1-\rho) g^2 = {num(rho)} \cdot {_sub(r_prev)} + {num(1 - rho)} \cdot {_sub(g)}^2",
-              r_t, is_list),
-        _step("RMS denominator", denom_tex, denom, is_list),
-        _step("Update", rf"\frac{{\alpha g}}{{{denom_tex}}} = \frac{{{num(lr)} \cdot {_sub(g)}}}{{{_sub(denom)}}}", update, is_list),
-        _step("Updated parameter", rf"\theta_{{t+1}} = \theta_t - {_sub(update)} = {_sub(theta_)} - {_sub(update)}", theta_new, is_list),
+        _new(Step, ("Accumulated squared gradient", _RMS_ACCUMULATE % (rho_, _sub_text(r_prev_), keep, g_, r_t_),
+                    _form(r_t, is_list))),
+        _new(Step, ("RMS denominator", f"{denom_tex} = {denom_}", _form(denom, is_list))),
+        _new(Step, ("Update", _RMS_UPDATE % (denom_tex, lr_, g_, _sub_text(denom_), update_), _form(update, is_list))),
+        _new(Step, ("Updated parameter", _RMS_NEW_THETA % (update_sub, _sub_text(theta_old), update_sub, theta_new_),
+                    _form(theta_new, is_list))),
     )
-    return Solution({"theta": _out(theta_new, is_list), "r": _out(r_t, is_list)}, steps)
+    answer = {"theta": _form(theta_new, is_list), "r": _form(r_t, is_list)}
+    return _new(Solution, (answer, steps, True))  # every computed list checked above (see Solution.checked)
 
 
-def _rms_answer(theta_: Array, g: Array, lr: float, denom: Array, r_t: Array, is_list: bool) -> Answer:
-    return {"theta": _out(theta_ - lr * g / denom, is_list), "r": _out(r_t, is_list)}
+def _rms_numbers(theta: float, g: float, r: float, lr: float, rho: float, delta: float,
+                 inside: bool) -> tuple[float, float, float, float]:
+    """r_t, the RMS denominator, the update and the new theta of one parameter."""
+    r_t = rho * r + (1 - rho) * (g * g)
+    denom = sqrt(r_t + delta) if inside else sqrt(r_t) + delta
+    if denom == 0:
+        raise SolverError("The update divides by zero because the RMS denominator is 0; use a positive small constant.")
+    update = lr * (g / denom)
+    return r_t, denom, update, theta - update
+
+
+_RMS_ACCUMULATE = r"r_t = \rho r_{t-1} + (1-\rho) g^2 = %s \cdot %s + %s \cdot %s^2 = %s"
+_RMS_UPDATE = r"\frac{\alpha g}{%s} = \frac{%s \cdot %s}{%s} = %s"
+_RMS_NEW_THETA = r"\theta_{t+1} = \theta_t - %s = %s - %s = %s"
+
+
+def _rms_answer(theta_: Floats, g: Floats, lr: float, denom: Floats, r_t: Floats, is_list: bool) -> Answer:
+    # lr * g / denom in this order: (lr * g) / denom
+    return {"theta": _form(_minus(theta_, _ratio([lr * gi for gi in g], denom, "the RMS denominator")), is_list),
+            "r": _form(r_t, is_list)}
 
 
 @mistake("rmsprop_step", "wrong_delta_placement", "Put delta on the wrong side of the square root.")
 def _rms_delta_side(*, theta: Value, grad: Value, r: Value, lr: float, rho: float, delta: float,
                     delta_inside_sqrt: bool) -> Answer:
-    is_list, (theta_, g, r_prev) = _arrays(theta, grad=grad, r=r)
-    r_t = rho * r_prev + (1 - rho) * g**2
+    is_list, (theta_, g, r_prev) = _lists(theta, grad=grad, r=r)
+    r_t = _rms_accumulate(r_prev, g, rho)
     return _rms_answer(theta_, g, lr, _rms_denominator(r_t, delta, not delta_inside_sqrt), r_t, is_list)
 
 
 @mistake("rmsprop_step", "forgot_sqrt", "Forgot the square root in the denominator.")
 def _rms_no_sqrt(*, theta: Value, grad: Value, r: Value, lr: float, rho: float, delta: float, **_: Any) -> Answer:
-    is_list, (theta_, g, r_prev) = _arrays(theta, grad=grad, r=r)
-    r_t = rho * r_prev + (1 - rho) * g**2
-    return _rms_answer(theta_, g, lr, r_t + delta, r_t, is_list)
+    is_list, (theta_, g, r_prev) = _lists(theta, grad=grad, r=r)
+    r_t = _rms_accumulate(r_prev, g, rho)
+    return _rms_answer(theta_, g, lr, [v + delta for v in r_t], r_t, is_list)
 
 
 @mistake("rmsprop_step", "used_old_r", "Divided by the old accumulator r_{t-1} instead of r_t.")
 def _rms_old_r(*, theta: Value, grad: Value, r: Value, lr: float, rho: float, delta: float,
                delta_inside_sqrt: bool) -> Answer:
-    is_list, (theta_, g, r_prev) = _arrays(theta, grad=grad, r=r)
-    r_t = rho * r_prev + (1 - rho) * g**2
+    is_list, (theta_, g, r_prev) = _lists(theta, grad=grad, r=r)
+    r_t = _rms_accumulate(r_prev, g, rho)
     return _rms_answer(theta_, g, lr, _rms_denominator(r_prev, delta, delta_inside_sqrt), r_t, is_list)
 
 
 @mistake("rmsprop_step", "swapped_rho", "Swapped rho and 1 - rho in the running average.")
 def _rms_swapped(*, theta: Value, grad: Value, r: Value, lr: float, rho: float, delta: float,
                  delta_inside_sqrt: bool) -> Answer:
-    is_list, (theta_, g, r_prev) = _arrays(theta, grad=grad, r=r)
-    r_t = (1 - rho) * r_prev + rho * g**2
+    is_list, (theta_, g, r_prev) = _lists(theta, grad=grad, r=r)
+    r_t = [(1 - rho) * rv + rho * (gi * gi) for rv, gi in zip(r_prev, g, strict=True)]
     return _rms_answer(theta_, g, lr, _rms_denominator(r_t, delta, delta_inside_sqrt), r_t, is_list)
 
 
 @mistake("rmsprop_step", "forgot_to_square_gradient", "Accumulated the gradient instead of its square.")
 def _rms_no_square(*, theta: Value, grad: Value, r: Value, lr: float, rho: float, delta: float,
                    delta_inside_sqrt: bool) -> Answer:
-    is_list, (theta_, g, r_prev) = _arrays(theta, grad=grad, r=r)
-    r_t = rho * r_prev + (1 - rho) * g
+    is_list, (theta_, g, r_prev) = _lists(theta, grad=grad, r=r)
+    r_t = _rms_accumulate(r_prev, g, rho, square=False)
     return _rms_answer(theta_, g, lr, _rms_denominator(r_t, delta, delta_inside_sqrt), r_t, is_list)
 
 
 # ---------------------------------------------------------------- Adam
 
 def _adam_math(
-    theta_: Array, g: Array, m: Array, v: Array, t: int, *, lr: float, beta1: float, beta2: float,
+    theta_: Floats, g: Floats, m: Floats, v: Floats, t: int, *, lr: float, beta1: float, beta2: float,
     eps: float, bias_correction: bool, error: str | None = None,
-) -> dict[str, Array]:
+) -> dict[str, Floats]:
     """One Adam step; ``error`` names a mistake to make instead (mistake models only)."""
     b1, b2 = (beta2, beta1) if error == "swapped_betas" else (beta1, beta2)
-    m_t = b1 * m + (1 - b1) * g
-    v_t = b2 * v + (1 - b2) * g**2
+    keep1, keep2 = 1 - b1, 1 - b2
+    m_t = [b1 * mi + keep1 * gi for mi, gi in zip(m, g, strict=True)]
+    v_t = [b2 * vi + keep2 * (gi * gi) for vi, gi in zip(v, g, strict=True)]
     t_corr = {"bias_correction_with_t_minus_1": t - 1, "restarted_bias_correction": 1}.get(error or "", t)
     if bias_correction and error != "no_bias_correction":
         if beta1 == 1 or beta2 == 1:
@@ -505,35 +630,44 @@ def _adam_math(
         c1, c2 = 1 - beta1**t_corr, 1 - beta2**t_corr
         if c1 == 0 or c2 == 0:
             raise SolverError(f"The bias correction 1 - beta^t is 0 at t = {t_corr}, so m_hat and v_hat are not finite.")
-        m_hat, v_hat = m_t / c1, v_t / c2
+        m_hat, v_hat = [x / c1 for x in m_t], [x / c2 for x in v_t]
     else:
         m_hat, v_hat = m_t, v_t
-    root = v_hat if error == "forgot_sqrt_on_v_hat" else np.sqrt(v_hat)
-    update = lr * _divide(m_hat, root + eps, "sqrt(v_hat) + eps")
-    return {"m": m_t, "v": v_t, "m_hat": m_hat, "v_hat": v_hat, "update": update, "theta": theta_ - update}
+    root = v_hat if error == "forgot_sqrt_on_v_hat" else [sqrt(x) for x in v_hat]
+    update = _scaled_ratio(lr, m_hat, [x + eps for x in root], "sqrt(v_hat) + eps")
+    return {"m": m_t, "v": v_t, "m_hat": m_hat, "v_hat": v_hat, "update": update, "theta": _minus(theta_, update)}
 
 
-def _adam_iteration_steps(r: dict[str, Array], theta_: Array, g: Array, m: Array, v: Array, t: int, *,
+def _adam_iteration_steps(r: dict[str, Floats], theta_: Floats, g: Floats, m: Floats, v: Floats, t: int, *,
                           lr: float, beta1: float, beta2: float, eps: float, bias_correction: bool,
                           is_list: bool, prefix: str = "") -> list[Step]:
+    g_tex = _sub_of(g, is_list)
     steps = [
-        _step(f"{prefix}First moment", rf"m_t = \beta_1 m + (1-\beta_1) g = {num(beta1)} \cdot {_sub(m)} + {num(1 - beta1)} \cdot {_sub(g)}",
-              r["m"], is_list),
-        _step(f"{prefix}Second moment", rf"v_t = \beta_2 v + (1-\beta_2) g^2 = {num(beta2)} \cdot {_sub(v)} + {num(1 - beta2)} \cdot {_sub(g)}^2",
-              r["v"], is_list),
+        _list_step(f"{prefix}First moment",
+                   rf"m_t = \beta_1 m + (1-\beta_1) g = {num(beta1)} \cdot {_sub_of(m, is_list)} + {num(1 - beta1)} \cdot {g_tex}",
+                   r["m"], is_list),
+        _list_step(f"{prefix}Second moment",
+                   rf"v_t = \beta_2 v + (1-\beta_2) g^2 = {num(beta2)} \cdot {_sub_of(v, is_list)} + {num(1 - beta2)} \cdot {g_tex}^2",
+                   r["v"], is_list),
     ]
     if bias_correction:
         steps += [
-            _step(f"{prefix}Bias-corrected first moment", rf"\hat m = \frac{{m_t}}{{1-\beta_1^{{{t}}}}} = \frac{{{_sub(r['m'])}}}{{{num(1 - beta1**t)}}}",
-                  r["m_hat"], is_list),
-            _step(f"{prefix}Bias-corrected second moment", rf"\hat v = \frac{{v_t}}{{1-\beta_2^{{{t}}}}} = \frac{{{_sub(r['v'])}}}{{{num(1 - beta2**t)}}}",
-                  r["v_hat"], is_list),
+            _list_step(f"{prefix}Bias-corrected first moment",
+                       rf"\hat m = \frac{{m_t}}{{1-\beta_1^{{{t}}}}} = \frac{{{_sub_of(r['m'], is_list)}}}{{{num(1 - beta1**t)}}}",
+                       r["m_hat"], is_list),
+            _list_step(f"{prefix}Bias-corrected second moment",
+                       rf"\hat v = \frac{{v_t}}{{1-\beta_2^{{{t}}}}} = \frac{{{_sub_of(r['v'], is_list)}}}{{{num(1 - beta2**t)}}}",
+                       r["v_hat"], is_list),
         ]
     m_sym, v_sym = (r"\hat m", r"\hat v") if bias_correction else ("m_t", "v_t")
+    update_tex = _sub_of(r["update"], is_list)
     steps += [
-        _step(f"{prefix}Update", rf"\frac{{\eta {m_sym}}}{{\sqrt{{{v_sym}}} + \epsilon}} = \frac{{{num(lr)} \cdot {_sub(r['m_hat'])}}}{{\sqrt{{{_sub(r['v_hat'])}}} + {num(eps)}}}",
-              r["update"], is_list),
-        _step(f"{prefix}Updated parameter", rf"\theta - \text{{update}} = {_sub(theta_)} - {_sub(r['update'])}", r["theta"], is_list),
+        _list_step(f"{prefix}Update",
+                   rf"\frac{{\eta {m_sym}}}{{\sqrt{{{v_sym}}} + \epsilon}} = \frac{{{num(lr)} \cdot {_sub_of(r['m_hat'], is_list)}}}"
+                   rf"{{\sqrt{{{_sub_of(r['v_hat'], is_list)}}} + {num(eps)}}}",
+                   r["update"], is_list),
+        _list_step(f"{prefix}Updated parameter", rf"\theta - \text{{update}} = {_sub_of(theta_, is_list)} - {update_tex}",
+                   r["theta"], is_list),
     ]
     return steps
 
@@ -568,18 +702,20 @@ def adam_step(
     ...           eps=1e-8, bias_correction=True).answer["theta"]
     0.900000002
     """
-    is_list, (theta_, g, m_, v_) = _arrays(theta, grad=grad, m=m, v=v)
+    is_list, (theta_, g, m_, v_) = _lists(theta, grad=grad, m=m, v=v)
     hyper: dict[str, Any] = dict(lr=lr, beta1=beta1, beta2=beta2, eps=eps, bias_correction=bias_correction)
     r = _adam_math(theta_, g, m_, v_, t, **hyper)
+    require_finite("adam_step", *r.values())
     steps = _adam_iteration_steps(r, theta_, g, m_, v_, t, is_list=is_list, **hyper)
-    return Solution({k: _out(r[k], is_list) for k in ("theta", "m", "v")}, tuple(steps))
+    answer = {k: _form(r[k], is_list) for k in ("theta", "m", "v")}
+    return _new(Solution, (answer, tuple(steps), True))  # every computed list checked above (see Solution.checked)
 
 
 def _adam_mistake(error: str, params: dict[str, Any]) -> Answer:
     p = dict(params)
-    is_list, (theta_, g, m_, v_) = _arrays(p.pop("theta"), grad=p.pop("grad"), m=p.pop("m"), v=p.pop("v"))
+    is_list, (theta_, g, m_, v_) = _lists(p.pop("theta"), grad=p.pop("grad"), m=p.pop("m"), v=p.pop("v"))
     r = _adam_math(theta_, g, m_, v_, p.pop("t"), error=error, **p)
-    return {k: _out(r[k], is_list) for k in ("theta", "m", "v")}
+    return {k: _form(r[k], is_list) for k in ("theta", "m", "v")}
 
 
 for _name, _text in [
@@ -614,30 +750,34 @@ def adam_steps(
     ...            beta2=0.999, eps=1e-8, bias_correction=True).answer["thetas"]
     [0.900000002, 0.8000000040000006]
     """
-    is_list, (theta_, m_, v_) = _arrays(theta, m=m, v=v)
+    is_list, (theta_, m_, v_) = _lists(theta, m=m, v=v)
     hyper: dict[str, Any] = dict(lr=lr, beta1=beta1, beta2=beta2, eps=eps, bias_correction=bias_correction)
     steps: list[Step] = []
     thetas = []
-    for i, g in enumerate(_gradient_list("grads", grads, theta)):
+    computed: list[Floats] = []
+    for i, g in enumerate(_gradient_values("grads", grads, theta)):
         t = t0 + i + 1
         r = _adam_math(theta_, g, m_, v_, t, **hyper)
+        computed += r.values()
         steps += _adam_iteration_steps(r, theta_, g, m_, v_, t, is_list=is_list, prefix=f"t = {t}: ", **hyper)
         theta_, m_, v_ = r["theta"], r["m"], r["v"]
-        thetas.append(_out(theta_, is_list))
-    answer = {"theta": _out(theta_, is_list), "m": _out(m_, is_list), "v": _out(v_, is_list), "thetas": thetas}
-    return Solution(answer, tuple(steps))
+        thetas.append(_form(theta_, is_list))
+    # Checked once all steps ran: a later step's own error (a zero denominator) comes first, as before.
+    require_finite("adam_steps", *computed)
+    answer = {"theta": _form(theta_, is_list), "m": _form(m_, is_list), "v": _form(v_, is_list), "thetas": thetas}
+    return _new(Solution, (answer, tuple(steps), True))  # every computed list checked above (see Solution.checked)
 
 
 def _adam_steps_mistake(error: str, params: dict[str, Any]) -> Answer:
     p = dict(params)
     theta, grads, t0 = p.pop("theta"), p.pop("grads"), p.pop("t0")
-    is_list, (theta_, m_, v_) = _arrays(theta, m=p.pop("m"), v=p.pop("v"))
+    is_list, (theta_, m_, v_) = _lists(theta, m=p.pop("m"), v=p.pop("v"))
     thetas = []
-    for i, g in enumerate(_gradient_list("grads", grads, theta)):
+    for i, g in enumerate(_gradient_values("grads", grads, theta)):
         r = _adam_math(theta_, g, m_, v_, t0 + i + 1, error=error, **p)
         theta_, m_, v_ = r["theta"], r["m"], r["v"]
-        thetas.append(_out(theta_, is_list))
-    return {"theta": _out(theta_, is_list), "m": _out(m_, is_list), "v": _out(v_, is_list), "thetas": thetas}
+        thetas.append(_form(theta_, is_list))
+    return {"theta": _form(theta_, is_list), "m": _form(m_, is_list), "v": _form(v_, is_list), "thetas": thetas}
 
 
 for _name, _text in [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
@@ -168,3 +169,56 @@ def test_activation_values_agree_with_torch(activation, z, alpha):
 def test_softmax_agrees_with_torch(logits):
     pytest.importorskip("torch")
     assert_close(solve("softmax", {"logits": logits}).answer, ref.softmax({"logits": logits}))
+
+
+# ---- the one-pass LaTeX formatting and the solvers' own finiteness checks (Solution.checked)
+
+ANY_FLOAT = st.floats(allow_nan=False, allow_infinity=False) | st.sampled_from([0.0, -0.0, 1e-5, 1e-4, 999999.5, 1e6, 1e15])
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(ANY_FLOAT, min_size=1, max_size=6), maybe_negative_zero=st.booleans())
+def test_fill_writes_what_num_writes(values, maybe_negative_zero):
+    from dlcore.activations import _fill
+    from dlcore.fmt import num
+
+    template = ", ".join(["[%s]"] * len(values)) + r" e^{z}"
+    has_negative_zero = any(v == 0.0 and math.copysign(1.0, v) < 0 for v in values)
+    text = _fill(template, tuple(values), "x", maybe_negative_zero=maybe_negative_zero or has_negative_zero)
+    assert text == template % tuple(num(v) for v in values)
+
+
+def test_fill_refuses_non_finite_values():
+    from dlcore.activations import _fill
+
+    for flag in (False, True):
+        with pytest.raises(SolverError, match="non-finite"):
+            _fill("%s, %s", (1.0, -math.inf), "x", maybe_negative_zero=flag)
+
+
+@pytest.mark.parametrize("z", [-10.0, [2.0, -10.0]])
+def test_activation_overflow_is_refused(z):
+    with pytest.raises(SolverError, match="Solver 'activation' produced a non-finite result"):
+        solve("activation", {"activation": "leaky_relu", "z": z, "alpha": 1e308})
+
+
+def test_activation_latex_of_negative_zero_and_exponents():
+    sol = solve("activation", {"activation": "tanh", "z": -0.0})
+    assert sol.steps[1].latex == "f(0) = 0" and math.copysign(1.0, sol.answer) < 0
+    sol = solve("activation", {"activation": "relu", "z": [1e-7, -0.0, 2e6]})
+    assert sol.steps[1].latex == r"f([1 \times 10^{-7}, 0, 2000000]) = [1 \times 10^{-7}, 0, 2000000]"
+
+
+def test_softmax_latex_of_negative_zero_and_exponents():
+    sol = solve("softmax", {"logits": [0.0, -0.0]})
+    assert sol.steps[0].latex == "z - 0 = [0, 0]" and math.copysign(1.0, sol.steps[0].value[1]) < 0
+    sol = solve("softmax", {"logits": [20.0, 0.0]})
+    assert sol.steps[1].latex == r"e^{z_i - \max z} = [1, 2.06115 \times 10^{-9}]"
+
+
+def test_softmax_and_activation_solutions_are_checked_plain_json():
+    for name, params in [("softmax", {"logits": [1.0, 2.0, 3.0]}), ("activation", {"activation": "elu", "z": [-1.0, 2.0]}),
+                         ("activation", {"activation": "sigmoid", "z": 0.7})]:
+        sol = solve(name, params)
+        assert sol.checked
+        assert json.loads(json.dumps(sol.to_dict(), allow_nan=False)) == sol.to_dict()

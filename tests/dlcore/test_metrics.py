@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -173,3 +174,10 @@ def test_triplet_loss_agrees_with_torch(n, data, margin, distance):
     params = {"anchor": data.draw(vec), "positive": data.draw(vec), "negative": data.draw(vec),
               "margin": margin, "distance": distance}
     assert_close(solve("triplet_loss", params).answer, ref.triplet_loss(params))
+
+
+def test_dice_solution_is_checked_plain_json():
+    for threshold in (None, 0.5):
+        sol = solve("dice_coefficient", {"a": [[0.2, 0.9], [1.0, 0.0]], "b": [[0.7, 0.4], [1.0, 0.0]], "threshold": threshold})
+        assert sol.checked
+        assert json.loads(json.dumps(sol.to_dict(), allow_nan=False)) == sol.to_dict()

@@ -470,3 +470,48 @@ def test_momentum_zero_is_a_plain_sgd_step(convention):
     out = solve("momentum_step", dict(theta=[1.0, -2.0], grad=[0.5, 0.25], velocity=[3.0, 4.0], lr=0.2, momentum=0.0,
                                       convention=convention)).answer
     assert_answer(out["theta"], solve("sgd_step", dict(theta=[1.0, -2.0], grad=[0.5, 0.25], lr=0.2)).answer["theta"])
+
+
+# ---- plain-float RMSProp and Adam: their own finiteness checks (Solution.checked) and numpy's edge cases
+
+@pytest.mark.parametrize(("name", "params"), [
+    ("rmsprop_step", {"theta": 1.0, "grad": 1e200, "r": 0.0, "lr": 0.1, "rho": 0.5, "delta": 1e-8}),
+    ("rmsprop_step", {"theta": [1.0, 2.0], "grad": [0.1, 1e200], "r": [0.0, 0.0], "lr": 0.1, "rho": 0.5, "delta": 1e-8}),
+    ("adam_step", {"theta": 1.0, "grad": 1e200, "m": 0.0, "v": 0.0, "t": 1, "lr": 0.1}),
+    ("adam_steps", {"theta": [1.0], "grads": [[0.5], [1e200]], "lr": 0.1}),
+])
+def test_overflow_is_refused(name, params):
+    with pytest.raises(SolverError, match=f"Solver '{name}' produced a non-finite result"):
+        solve(name, params)
+
+
+def test_a_zero_denominator_in_a_later_adam_step_is_reported_before_an_earlier_overflow():
+    # step 1: theta = -1e308 - 1e308 = -inf; step 2: g = 0 gives v = 0, so sqrt(v_hat) + eps = 0
+    params = {"theta": -1e308, "grads": [1.0, 0.0], "lr": 1e308, "eps": 0.0, "beta1": 0.0, "beta2": 0.0}
+    with pytest.raises(SolverError, match="divides by zero"):
+        solve("adam_steps", params)
+
+
+def test_rmsprop_mistake_with_a_negative_accumulator_is_left_out():
+    params = {"theta": 1.0, "grad": -0.5, "r": 0.0, "lr": 0.1, "rho": 0.5, "delta": 1e-8}
+    answers = mistake_answers("rmsprop_step", params)
+    assert "forgot_to_square_gradient" not in answers and "swapped_rho" in answers
+
+
+@pytest.mark.parametrize(("grads", "message"), [
+    ([0.5, True], "Gradient 1 of 'grads' must be a number"),
+    ([0.5, 10**400], "int too large to convert to float"),
+    ([0.5, float("nan")], "Gradient 1 of 'grads' must contain finite numbers"),
+])
+def test_adam_steps_gradient_errors(grads, message):
+    with pytest.raises(SolverError, match=message):
+        solve("adam_steps", {"theta": 1.0, "grads": grads, "lr": 0.1})
+
+
+def test_plain_float_steps_are_checked_plain_json():
+    for name, params in [("rmsprop_step", {"theta": [0.5, -0.3], "grad": [0.2, -0.05], "r": [0.0, 0.01], "lr": 0.01,
+                                           "rho": 0.9, "delta": 1e-6}),
+                         ("adam_steps", {"theta": 1.0, "grads": [0.5, -0.2, 0.1], "lr": 0.1, "bias_correction": False})]:
+        sol = solve(name, params)
+        assert sol.checked
+        assert json.loads(json.dumps(sol.to_dict(), allow_nan=False)) == sol.to_dict()
