@@ -111,7 +111,8 @@ def _number(name: str, value: Any, p: Param, *, integer: bool) -> float | int:
 
 
 def _fmt(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else repr(float(x))
+    """A bound or value for an error sentence: 3, 0.5, 1e+308 (not 309 digits)."""
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e16 else repr(float(x))
 
 
 def _show(value: Any) -> str:

@@ -28,6 +28,20 @@ OVERFLOW = {
     "pool2d": {"input": [[1e308, 1e308], [1e308, 1e308]], "kernel": 2, "mode": "avg"},
     "batchnorm2d": {"x": [[[[1e308, -1e308], [1e308, -1e308]]]]},
     "softmax": {"logits": [1e308, -1e308]},
+    "activation": {"activation": "leaky_relu", "z": -1e308, "alpha": 1e308},
+    "rmsprop_step": {"theta": 1.0, "grad": 1e300, "r": 1e300, "lr": 0.1, "rho": 0.5, "delta": 1e-8},
+    "adam_step": {"theta": 1.0, "grad": 1e300, "m": 0.0, "v": 1e300, "t": 1, "lr": 0.1},
+    "adam_steps": {"theta": 1e308, "grads": [1e300, 1e300], "lr": 1e308},
+    "batchnorm": {"batch": [[1e308], [-1e308]]},
+    "layernorm": {"x": [[1e308, -1e308]]},
+    "inverted_dropout": {"a": [1e308, 1e308], "mask": [1, 1], "keep_prob": 1e-10},
+}
+# Checked solvers whose results are ints, copies of validated inputs, or bounded by them (dice: inputs in [0, 1]):
+# nothing can overflow.
+CANNOT_OVERFLOW = {
+    "dice_coefficient",
+    "cnn_summary", "conv2d_output_shape", "conv2d_param_count", "conv_transpose_output_shape", "dense_param_count",
+    "depthwise_separable_cost", "flatten_size", "max_unpool2d", "pool_output_shape", "receptive_field",
 }
 
 
@@ -59,3 +73,8 @@ def test_all_finite_and_require_finite():
     require_finite("x", [1.0], [2.0])
     with pytest.raises(SolverError, match="Solver 'x' produced a non-finite result"):
         require_finite("x", [1.0], [float("-inf")])
+
+
+def test_every_checked_solver_has_an_overflow_case():
+    checked = {name for p in ALL_CASES for name, params in [p.values] if solve(name, params).checked}
+    assert checked - set(OVERFLOW) - CANNOT_OVERFLOW == set()
