@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from itertools import chain
-from operator import add, mul
+from operator import mul
 from typing import Any
 
 import numpy as np
@@ -12,6 +12,7 @@ from numpy.typing import NDArray
 from dlcore.errors import SolverError
 from dlcore.finite import require_finite
 from dlcore.fmt import num, nums
+from dlcore.pairwise import np_sum
 from dlcore.params import Param
 from dlcore.registry import mistake, solver
 from dlcore.types import Solution, Step
@@ -67,8 +68,8 @@ def dice_coefficient(*, a: list[list[float]], b: list[list[float]], smooth: floa
                           {"a": [fa[i:i + width] for i in range(0, len(fa), width)],
                            "b": [fb[i:i + width] for i in range(0, len(fb), width)]}))
     n = len(fa)
-    inter = _np_sum(list(map(mul, fa, fb)), 0, n)  # fa and fb have n values each (same shape)
-    sum_a, sum_b = _np_sum(fa, 0, n), _np_sum(fb, 0, n)
+    inter = np_sum(list(map(mul, fa, fb)), 0, n)  # fa and fb have n values each (same shape)
+    sum_a, sum_b = np_sum(fa, 0, n), np_sum(fb, 0, n)
     denominator = sum_a + sum_b + smooth
     if denominator == 0:
         raise SolverError("Both masks are empty, so the Dice coefficient is undefined unless smooth > 0.")
@@ -88,28 +89,6 @@ _new = tuple.__new__  # builds a Step or Solution without the NamedTuple constru
 
 _BINARISE = r"a \leftarrow [a \ge %s],\ b \leftarrow [b \ge %s]"
 _DICE = r"\frac{2 \cdot %s + %s}{%s + %s + %s} = %s"
-
-
-def _np_sum(xs: list[float], lo: int, n: int) -> float:
-    """``float(np.sum(xs[lo:lo + n]))`` to the last bit: numpy's pairwise summation in plain Python."""
-    if n < 8:
-        res = 0.0
-        for i in range(lo, lo + n):
-            res += xs[i]
-        return res
-    if n <= 128:
-        end = lo + n - n % 8
-        r = xs[lo:lo + 8]
-        for k in range(lo + 8, end, 8):
-            r = list(map(add, r, xs[k:k + 8]))
-        r0, r1, r2, r3, r4, r5, r6, r7 = r
-        res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-        for i in range(end, lo + n):
-            res += xs[i]
-        return res
-    half = n // 2
-    half -= half % 8
-    return _np_sum(xs, lo, half) + _np_sum(xs, lo + half, n - half)
 
 
 @mistake("dice_coefficient", "forgot_factor_2", "Forgot the factor 2 in the numerator.")

@@ -7,10 +7,9 @@ normalises with in training mode (its *running* variance is the unbiased one).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
-from functools import lru_cache, reduce
+from functools import lru_cache
 from itertools import accumulate, chain, pairwise
-from operator import add, mul
+from operator import mul
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -19,6 +18,7 @@ from numpy.typing import NDArray
 from dlcore.errors import SolverError
 from dlcore.finite import all_finite, require_finite
 from dlcore.fmt import nums
+from dlcore.pairwise import np_sum, plain_sum
 from dlcore.params import MAX_ELEMENTS, Param
 from dlcore.registry import mistake, solver
 from dlcore.types import Solution, Step
@@ -256,35 +256,6 @@ def _nest4(flat: list[float], layout: _Layout) -> list[Any]:
     return list(map(planes.__getitem__, layout.sample_planes))
 
 
-def _left_sum(values: Iterable[float]) -> float:
-    """0.0 + x0 + x1 + ... from left to right."""
-    return reduce(add, values, 0.0)
-
-
-# numpy adds short runs from left to right; so does sum() of floats up to Python 3.11 (faster than
-# _left_sum), while from 3.12 it compensates rounding errors and would give other last bits.
-_plain_sum: Callable[[Iterable[float]], float] = sum if sum([1.0, 1e100, 1.0, -1e100]) == 0.0 else _left_sum
-
-
-def _np_sum(xs: list[float], lo: int, n: int) -> float:
-    """``float(np.sum(xs[lo:lo + n]))`` to the last bit: numpy's pairwise summation in plain Python."""
-    if n < 8:
-        return _plain_sum(xs[lo:lo + n])
-    if n <= 128:
-        end = lo + n - n % 8
-        r = xs[lo:lo + 8]
-        for k in range(lo + 8, end, 8):
-            r = list(map(add, r, xs[k:k + 8]))
-        r0, r1, r2, r3, r4, r5, r6, r7 = r
-        res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-        for i in range(end, lo + n):
-            res += xs[i]
-        return res
-    half = n // 2
-    half -= half % 8
-    return _np_sum(xs, lo, half) + _np_sum(xs, lo + half, n - half)
-
-
 def _channel_means(flat: list[float], layout: _Layout, count: int) -> list[float]:
     """``x.mean(axis=(0, 2, 3))`` of a C-order (N, C, H, W) tensor to the last bit, summed in numpy's order.
 
@@ -292,11 +263,11 @@ def _channel_means(flat: list[float], layout: _Layout, count: int) -> list[float
     channel the whole tensor is one contiguous run, summed pairwise at once.
     """
     if len(layout.channel_planes) == 1:
-        return [(0.0 + _np_sum(flat, 0, len(flat))) / count]
+        return [(0.0 + np_sum(flat, 0, len(flat))) / count]
     plane = layout.plane
-    if plane < 8:  # a plain sum, as _np_sum does it
-        return [_plain_sum(map(_plain_sum, map(flat.__getitem__, planes))) / count for planes in layout.channel_planes]
-    return [_plain_sum([_np_sum(flat, s.start, plane) for s in planes]) / count for planes in layout.channel_planes]
+    if plane < 8:  # a plain sum, as np_sum does it
+        return [plain_sum(map(plain_sum, map(flat.__getitem__, planes))) / count for planes in layout.channel_planes]
+    return [plain_sum([np_sum(flat, s.start, plane) for s in planes]) / count for planes in layout.channel_planes]
 
 
 @solver("batchnorm2d", params={"x": Param("json", help="N x C x H x W nested lists"), **_AFFINE})
