@@ -1,126 +1,225 @@
-"""Multi-channel 2-D convolution with several filters."""
+"""Multi-channel 2-D convolution with several filters.
+
+The arithmetic is plain Python floats in a fixed order, so every number is exactly what the
+step-by-step formula gives: S[f][c] at an output cell is ``sum`` (from 0, left to right) of
+window * kernel over the kernel cells row-major, and out[f] = (S[f][0] + S[f][1] + ...) + b[f].
+"""
 
 from __future__ import annotations
 
-from itertools import chain, compress, repeat
-from operator import add, mul
+import math
+from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
+from itertools import chain, cycle, repeat
+from operator import add, itemgetter, mul
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from dlcore.conv_ops import (
     MAX_SPAN,
-    Array,
     as_array,
-    as_floats,
     bmatrix_template,
     check_cells,
-    flat_nested,
     new_step,
     to_rows,
 )
 from dlcore.errors import SolverError
+from dlcore.finite import require_finite
 from dlcore.fmt import nums
-from dlcore.params import Param
+from dlcore.params import MAX_ELEMENTS, Param
 from dlcore.registry import mistake, solver
 from dlcore.shapes import conv_output_size
 from dlcore.types import Solution, Step
 
-# --------------------------------------------------------------------------- 2-D convolution, several channels
+# --------------------------------------------------------------------------- input parsing
 
 
-def _multi_arrays(input: Any, filters: Any, bias: list[float] | None) -> tuple[Array, Array, Array]:  # noqa: A002
-    x = as_array("input", input, (3,))  # (C, H, W)
-    w = as_array("filters", filters, (4,))  # (F, C, kh, kw)
-    if w.shape[1] != x.shape[0]:
-        raise SolverError(f"Each filter must have as many channels as the input ({x.shape[0]}), not {w.shape[1]}.")
-    b = np.zeros(w.shape[0]) if bias is None else as_floats(bias)
-    if len(b) != w.shape[0]:
-        raise SolverError(f"Parameter 'bias' needs one value per filter ({w.shape[0]}), got {len(b)}.")
-    return x, w, b
+def _flat_floats(name: str, value: Any, ndim: int) -> tuple[list[float], tuple[int, ...]]:
+    """``as_array(name, value, (ndim,))`` as a flat row-major list of floats and its shape.
+
+    The same values and the same errors as ``as_array``, in fewer steps for the common input: integers are
+    always finite, and a finite sum of floats proves every one finite (x - x is 0.0 only for finite x).
+    """
+    try:
+        raw = np.array(value)
+    except (ValueError, TypeError):  # ragged nesting: as_array words the error
+        raw = _NO_ARRAY
+    kind = raw.dtype.kind
+    if raw.ndim == ndim and kind in "iuf" and 0 < raw.size <= MAX_ELEMENTS:
+        if kind != "f":
+            return raw.astype(np.float64).ravel().tolist(), raw.shape
+        flat: list[float] = raw.ravel().tolist()
+        total = sum(flat)
+        if total - total == 0.0 or all(map(math.isfinite, flat)):
+            return flat, raw.shape
+    arr = as_array(name, value, (ndim,))  # raises the error
+    return arr.ravel().tolist(), arr.shape
 
 
-class _MultiInputs(NamedTuple):
-    """conv2d_multi's input per channel (flat, row-major), kernels k[f][c] (flat), biases and sizes."""
-
-    x: list[list[float]]
-    h: int
-    w: int
-    k: list[list[list[float]]]
-    kh: int
-    kw: int
-    b: list[float]
+_NO_ARRAY = np.array([])
 
 
-def _multi_inputs(input: Any, filters: Any, bias: list[float] | None) -> _MultiInputs:  # noqa: A002
-    """Validate as ``_multi_arrays`` does (same errors), without numpy for ordinary nested lists."""
-    xs, ws = flat_nested(input, 3), flat_nested(filters, 4)
-    if xs is None or ws is None or ws[1][1] != xs[1][0] or (bias is not None and len(bias) != ws[1][0]):
-        x_arr, w_arr, b_arr = _multi_arrays(input, filters, bias)  # raises the error, or handles the rare input
-        xs = (x_arr.ravel().tolist(), list(x_arr.shape))
-        ws = (w_arr.ravel().tolist(), list(w_arr.shape))
-        bias = b_arr.tolist()
-    (x_flat, (c, h, w)), (w_flat, (f, _, kh, kw)) = xs, ws
-    hw, kk = h * w, kh * kw
-    x = [x_flat[i:i + hw] for i in range(0, c * hw, hw)]
-    k = [[w_flat[i:i + kk] for i in range(s, s + c * kk, kk)] for s in range(0, f * c * kk, c * kk)]
-    return _MultiInputs(x, h, w, k, kh, kw, [0.0] * f if bias is None else [float(v) for v in bias])
+# --------------------------------------------------------------------------- geometry: index tables and templates
+
+Gather = Callable[[Sequence[Any]], tuple[Any, ...]]
+_SMALL = 8192  # plans of geometries up to this size (quiz sizes) are kept, with whole index tables
+_SEP = "\x00"
 
 
-def _pad_flat(x: list[float], h: int, w: int, p: int) -> list[float]:
-    """A row-major h x w map zero-padded by ``p`` on every side, row-major (width w + 2p)."""
-    if not p:
-        return x
-    edge, side = [0.0] * (p * (w + 2 * p)), [0.0] * p
-    out = edge[:]
-    for r in range(0, h * w, w):
-        out += side
-        out += x[r:r + w]
-        out += side
-    out += edge
-    return out
+def _getter(index: list[int]) -> Gather:
+    """``itemgetter(*index)``, returning a tuple even for a single index."""
+    if len(index) == 1:
+        i = index[0]
+        return lambda x: (x[i],)
+    return itemgetter(*index)
 
 
-def _multi_windows(m: _MultiInputs, stride: int, padding: int) -> tuple[list[list[float]], int, int, list[list[tuple[float, ...]]]]:
-    """Padded channels, the output size and, per channel, its windows (flat, row-major); raises on a bad geometry."""
-    h_out = conv_output_size(m.h, m.kh, stride, padding, axis="height")
-    w_out = conv_output_size(m.w, m.kw, stride, padding, axis="width")
+class _Plan(NamedTuple):
+    """Everything conv2d_multi needs that depends only on the sizes, stride and padding.
+
+    ``windows``, ``windows_per_filter`` and ``padded`` index the flat input followed by one 0.0 (the padding).
+    The numbers of the steps are S (output cell, filter, channel), the outputs (output cell, filter), the biases.
+    """
+
+    h_out: int
+    w_out: int
+    windows: Gather  # the window of every output cell and channel: (output cell, channel, kernel cell) order
+    windows_per_filter: Gather | None  # the same once per filter: (output cell, filter, channel, kernel cell)
+    padded: Gather  # the zero-padded input, channel after channel, row-major
+    labels: tuple[str, ...]  # of the per-filter steps: each channel's S map, then the sum
+    template: str  # all their LaTeX joined by _SEP: a bmatrix per S map, then S_{f,0} + ... + b = bmatrix
+    texts: Gather  # the numbers' texts in template order
+    cells: Gather  # the numbers of the maps the steps show, in step order
+    shape_latex: str  # of the last step, F x H_out x W_out
+
+
+def _window_tables(c: int, h: int, w: int, kh: int, kw: int, stride: int, padding: int,
+                   h_out: int, w_out: int) -> tuple[list[int], list[int]]:
+    """Indices into x + [0.0] of every window cell, and of the zero-padded input."""
+    zero, hp, wp = c * h * w, h + 2 * padding, w + 2 * padding  # x[zero] is the 0.0 after the input
+    padded = [[zero] * wp for _ in range(c * hp)]  # padded[ch * hp + r][q]: index in x of that padded cell
+    for ch in range(c):
+        for r in range(h):
+            start = (ch * h + r) * w
+            padded[ch * hp + r + padding][padding:padding + w] = range(start, start + w)
+    windows = [padded[ch * hp + i * stride + u][j * stride + v]
+               for i in range(h_out) for j in range(w_out) for ch in range(c) for u in range(kh) for v in range(kw)]
+    return windows, list(chain.from_iterable(padded))
+
+
+def _step_tables(n_f: int, n_c: int, n: int) -> tuple[list[int], list[int]]:
+    """Where the numbers of the per-filter steps are (see _Plan): in template order, and the map cells only."""
+    texts, cells = [], []
+    for f in range(n_f):
+        s_maps = [(i * n_f + f) * n_c + c for c in range(n_c) for i in range(n)]
+        out_map = [n * n_f * n_c + i * n_f + f for i in range(n)]
+        texts += [*s_maps, n * n_f * (n_c + 1) + f, *out_map]
+        cells += [*s_maps, *out_map]
+    return texts, cells
+
+
+def _step_latex(n_f: int, n_c: int, h_out: int, w_out: int) -> tuple[tuple[str, ...], str]:
+    """Labels of the per-filter steps and the %-template of all their LaTeX (see _Plan)."""
+    mat = bmatrix_template(h_out, w_out)
+    labels, parts = [], []
+    for f in range(n_f):
+        labels += [f"Filter {f}, channel {c}: cross-correlation" for c in range(n_c)]
+        labels.append(f"Filter {f}: sum over channels + bias")
+        parts += [mat] * n_c
+        parts.append(" + ".join([f"S_{{{f},{c}}}" for c in range(n_c)]) + " + %s = " + mat)
+    return tuple(labels), _SEP.join(parts)
+
+
+def _build_plan(n_f: int, c: int, h: int, w: int, kh: int, kw: int, stride: int, padding: int,
+                small: bool = False) -> _Plan:
+    h_out = conv_output_size(h, kh, stride, padding, axis="height")
+    w_out = conv_output_size(w, kw, stride, padding, axis="width")
     check_cells(h_out, w_out)
-    wp = m.w + 2 * padding
-    pads = [_pad_flat(x_c, m.h, m.w, padding) for x_c in m.x]
-    offsets = [i * wp + j for i in range(m.kh) for j in range(m.kw)]
-    end, valid = stride * h_out * wp, ([1] * w_out + [0] * (wp - w_out)) * h_out  # as in xcorr_flat
-    windows = [list(compress(zip(*[x_c[o:o + end:stride] for o in offsets], strict=False), valid)) for x_c in pads]
-    return pads, h_out, w_out, windows
+    windows, padded = _window_tables(c, h, w, kh, kw, stride, padding, h_out, w_out)
+    per_filter = None
+    if small:  # a big geometry repeats the windows lazily instead (see _xcorr)
+        n = c * kh * kw
+        per_filter = _getter([i for s in range(0, len(windows), n) for _ in range(n_f) for i in windows[s:s + n]])
+    texts, cells = _step_tables(n_f, c, h_out * w_out)
+    return _Plan(h_out, w_out, _getter(windows), per_filter, _getter(padded), *_step_latex(n_f, c, h_out, w_out),
+                 _getter(texts), _getter(cells), rf"{n_f} \times {h_out} \times {w_out}")
 
 
-def _dots(windows: list[tuple[float, ...]], k: list[float]) -> list[float]:
-    return list(map(sum, map(map, repeat(mul), windows, repeat(k))))
+@lru_cache(maxsize=128)
+def _small_plan(n_f: int, c: int, h: int, w: int, kh: int, kw: int, stride: int, padding: int) -> _Plan:
+    return _build_plan(n_f, c, h, w, kh, kw, stride, padding, small=True)
 
 
-def _channel_sum(maps: list[list[float]], b: float | None) -> list[float]:
-    acc = maps[0]
-    for m in maps[1:]:
-        acc = list(map(add, acc, m))
-    return acc if b is None else [v + b for v in acc]
+def _plan(n_f: int, c: int, h: int, w: int, kh: int, kw: int, stride: int, padding: int) -> _Plan:
+    """The geometry's plan; raises SolverError when the kernel does not fit or the output is too big."""
+    if n_f * c * kh * kw * (h + 2 * padding) * (w + 2 * padding) <= _SMALL:  # bounds the tables' size
+        return _small_plan(n_f, c, h, w, kh, kw, stride, padding)
+    return _build_plan(n_f, c, h, w, kh, kw, stride, padding)
+
+
+# --------------------------------------------------------------------------- arithmetic
 
 
 class _MultiCore(NamedTuple):
     """What conv2d_multi and its mistakes share within one call."""
 
-    m: _MultiInputs
-    pads: list[list[float]]
-    h_out: int
-    w_out: int
-    windows: list[list[tuple[float, ...]]]
-    raw: list[list[list[float]]]  # raw[f][c]: xcorr of padded channel c with kernel k[f][c], flat
+    x: list[float]  # the input, flat (channel, row, column), then one 0.0 for the padding
+    c: int
+    h: int
+    w: int
+    k: list[float]  # the filters, flat (filter, channel, row, column)
+    kh: int
+    kw: int
+    b: list[float]
+    plan: _Plan
+    raw: list[float]  # S[f][c] in (output cell, filter, channel) order
+    out: list[float]  # the output, (output cell, filter) order
+
+
+def _xcorr(plan: _Plan, x: list[float], k: list[float], n_f: int, kk: int) -> list[float]:
+    """S[f][c] = sum of window * kernel at every output cell, in (output cell, filter, channel) order.
+
+    The windows, repeated once per filter, line up with the filters repeated once per output cell; each
+    run of ``kk`` products is one window * kernel sum.
+    """
+    if plan.windows_per_filter is not None:
+        windows: Iterable[float] = plan.windows_per_filter(x)
+        kernels: Iterable[float] = k * (plan.h_out * plan.w_out)
+    else:
+        per_cell = zip(*[iter(plan.windows(x))] * (len(k) // n_f), strict=True)
+        windows, kernels = chain.from_iterable(chain.from_iterable(map(repeat, per_cell, repeat(n_f)))), cycle(k)
+    return list(map(sum, zip(*[map(mul, windows, kernels)] * kk, strict=True)))
+
+
+def _channel_sums(raw: list[float], n_c: int, b: list[float] | None) -> list[float]:
+    """(S[f][0] + S[f][1] + ...) + b[f] at every output cell, in (output cell, filter) order; no bias for None."""
+    sums: Iterable[float] = raw[::n_c]
+    for c in range(1, n_c):
+        sums = map(add, sums, raw[c::n_c])
+    if b is not None:
+        sums = map(add, sums, b * (len(raw) // n_c // len(b)))
+    return list(sums)
+
+
+def _filter_maps(flat: list[float], n_f: int, w_out: int) -> list[list[list[float]]]:
+    """One map (rows of width w_out) per filter from (output cell, filter) order."""
+    return [to_rows(flat[f::n_f], w_out) for f in range(n_f)]
 
 
 def _multi_core(p: dict[str, Any], padding: int | None = None) -> _MultiCore:
-    m = _multi_inputs(p["input"], p["filters"], p["bias"])
-    pads, h_out, w_out, windows = _multi_windows(m, p["stride"], p["padding"] if padding is None else padding)
-    raw = [[_dots(win_c, k_c) for win_c, k_c in zip(windows, k_f, strict=True)] for k_f in m.k]
-    return _MultiCore(m, pads, h_out, w_out, windows, raw)
+    """Validate as ``as_array`` does (same errors), find the geometry's plan and compute S and the output."""
+    x, (c, h, w) = _flat_floats("input", p["input"], 3)
+    k, (n_f, c_k, kh, kw) = _flat_floats("filters", p["filters"], 4)
+    if c_k != c:
+        raise SolverError(f"Each filter must have as many channels as the input ({c}), not {c_k}.")
+    b = [0.0] * n_f if p["bias"] is None else list(map(float, p["bias"]))
+    if len(b) != n_f:
+        raise SolverError(f"Parameter 'bias' needs one value per filter ({n_f}), got {len(b)}.")
+    plan = _plan(n_f, c, h, w, kh, kw, p["stride"], p["padding"] if padding is None else padding)
+    x.append(0.0)
+    raw = _xcorr(plan, x, k, n_f, kh * kw)
+    return tuple.__new__(_MultiCore, (x, c, h, w, k, kh, kw, b, plan, raw, _channel_sums(raw, c, b)))
 
 
 def _prepare_multi(p: dict[str, Any]) -> dict[str, Any]:
@@ -135,6 +234,8 @@ def _multi_core_of(p: dict[str, Any]) -> _MultiCore:
     core: _MultiCore | None = p.get("core")
     return core or _multi_core(p)
 
+
+# --------------------------------------------------------------------------- solver
 
 _MULTI_PARAMS = {
     "input": Param("json", help="C x H x W nested lists"),
@@ -154,52 +255,50 @@ def conv2d_multi(*, input: Any, filters: Any, bias: list[float] | None, stride: 
     ...              bias=[0.5], stride=1, padding=0).answer
     [[[11.5, 12.5], [13.5, 14.5]]]
     """
-    m, pads, h_out, w_out, _, raw = core or _multi_core(
-        {"input": input, "filters": filters, "bias": bias, "stride": stride, "padding": padding})
-    outs = [_channel_sum(raw_f, b_f) for raw_f, b_f in zip(raw, m.b, strict=True)]
-    n_c, n = len(m.x), h_out * w_out
-    flat = list(chain.from_iterable(chain.from_iterable(raw)))
-    flat += chain.from_iterable(outs)
-    tex = nums(flat + m.b)  # every number of the steps, formatted once
-    tpl = bmatrix_template(h_out, w_out)
-    mats = [tpl % tuple(tex[s:s + n]) for s in range(0, len(flat), n)]  # the S maps, then the outputs
-    steps = []
-    if padding:
-        wp = m.w + 2 * padding
-        x_pad = [[pad[r:r + wp] for r in range(0, len(pad), wp)] for pad in pads]
-        steps.append(Step("Zero-padded input", rf"{n_c} \times {m.h + 2 * padding} \times {wp}", x_pad))
-    b_tex, o_mat, out = tex[len(flat):], len(m.k) * n_c, []
-    for f, (raw_f, flat_f) in enumerate(zip(raw, outs, strict=True)):
-        for c, raw_fc in enumerate(raw_f):
-            steps.append(new_step((f"Filter {f}, channel {c}: cross-correlation", mats[f * n_c + c], to_rows(raw_fc, w_out))))
-        out.append(out_f := to_rows(flat_f, w_out))
-        sum_latex = " + ".join([f"S_{{{f},{c}}}" for c in range(n_c)])
-        steps.append(new_step((f"Filter {f}: sum over channels + bias", f"{sum_latex} + {b_tex[f]} = {mats[o_mat + f]}", out_f)))
-    shape = [len(out), h_out, w_out]
-    steps.append(Step("Output shape", rf"{shape[0]} \times {h_out} \times {w_out}", shape))
-    return Solution(out, tuple(steps))
+    c = core or _multi_core({"input": input, "filters": filters, "bias": bias, "stride": stride, "padding": padding})
+    x, n_c, h, w, _, _, _, b, plan, raw, out = c
+    # A non-finite S reaches the output it is summed into: checking the output checks every computed number.
+    require_finite("conv2d_multi", out)
+    numbers = [*raw, *out, *b]
+    latex = (plan.template % plan.texts(nums(numbers))).split(_SEP)
+    rows = map(list, zip(*[iter(plan.cells(numbers))] * plan.w_out, strict=True))
+    maps = list(map(list, zip(*[rows] * plan.h_out, strict=True)))  # per filter, each channel's S map, then the output
+    steps = map(tuple.__new__, repeat(Step), zip(plan.labels, latex, maps, strict=True))
+    answer = maps[n_c::n_c + 1]
+    shape = new_step(("Output shape", plan.shape_latex, [len(answer), plan.h_out, plan.w_out]))
+    if not padding:
+        return tuple.__new__(Solution, (answer, (*steps, shape), True))
+    hp, wp = h + 2 * padding, w + 2 * padding
+    cells = list(plan.padded(x))
+    x_pad = [to_rows(cells[s:s + hp * wp], wp) for s in range(0, len(cells), hp * wp)]
+    padded = Step("Zero-padded input", rf"{n_c} \times {hp} \times {wp}", x_pad)
+    return tuple.__new__(Solution, (answer, (padded, *steps, shape), True))
+
+
+# --------------------------------------------------------------------------- mistakes
 
 
 @mistake("conv2d_multi", "flipped_kernel", "Flipped every kernel (true convolution).")
 def _multi_flipped(**p: Any) -> list[list[list[float]]]:
     c = _multi_core_of(p)  # rotating a kernel by 180 degrees reverses its flat list
-    return [to_rows(_channel_sum([_dots(win_c, k_c[::-1]) for win_c, k_c in zip(c.windows, k_f, strict=True)], b_f), c.w_out)
-            for k_f, b_f in zip(c.m.k, c.m.b, strict=True)]
+    kk, n_f = c.kh * c.kw, len(c.b)
+    flipped = [v for s in range(0, len(c.k), kk) for v in c.k[s:s + kk][::-1]]
+    return _filter_maps(_channel_sums(_xcorr(c.plan, c.x, flipped, n_f, kk), c.c, c.b), n_f, c.plan.w_out)
 
 
 @mistake("conv2d_multi", "forgot_bias", "Forgot the bias of each filter.")
 def _multi_no_bias(**p: Any) -> list[list[list[float]]]:
     c = _multi_core_of(p)
-    return [to_rows(_channel_sum(raw_f, None), c.w_out) for raw_f in c.raw]
+    return _filter_maps(_channel_sums(c.raw, c.c, None), len(c.b), c.plan.w_out)
 
 
 @mistake("conv2d_multi", "first_channel_only", "Used only the first input channel instead of summing over all.")
 def _multi_first_channel(**p: Any) -> list[list[list[float]]]:
     c = _multi_core_of(p)
-    return [to_rows([v + b_f for v in raw_f[0]], c.w_out) for raw_f, b_f in zip(c.raw, c.m.b, strict=True)]
+    return _filter_maps(_channel_sums(c.raw[::c.c], 1, c.b), len(c.b), c.plan.w_out)
 
 
 @mistake("conv2d_multi", "ignored_padding", "Forgot the zero padding.")
 def _multi_no_pad(**p: Any) -> list[list[list[float]]]:
     c = _multi_core_of(p) if not p["padding"] else _multi_core(p, 0)
-    return [to_rows(_channel_sum(raw_f, b_f), c.w_out) for raw_f, b_f in zip(c.raw, c.m.b, strict=True)]
+    return _filter_maps(c.out, len(c.b), c.plan.w_out)
