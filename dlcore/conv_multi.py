@@ -21,7 +21,6 @@ from dlcore.conv_ops import (
     as_array,
     bmatrix_template,
     check_cells,
-    new_step,
     to_rows,
 )
 from dlcore.errors import SolverError
@@ -45,14 +44,15 @@ def _flat_floats(name: str, value: Any, ndim: int) -> tuple[list[float], tuple[i
         raw = np.array(value)
     except (ValueError, TypeError):  # ragged nesting: as_array words the error
         raw = _NO_ARRAY
-    kind = raw.dtype.kind
-    if raw.ndim == ndim and kind in "iuf" and 0 < raw.size <= MAX_ELEMENTS:
-        if kind != "f":
+    if raw.ndim == ndim and 0 < raw.size <= MAX_ELEMENTS:
+        kind = raw.dtype.kind
+        if kind in "iu":
             return raw.astype(np.float64).ravel().tolist(), raw.shape
-        flat: list[float] = raw.ravel().tolist()
-        total = sum(flat)
-        if total - total == 0.0 or all(map(math.isfinite, flat)):
-            return flat, raw.shape
+        if kind == "f":
+            flat: list[float] = raw.ravel().tolist()
+            total = sum(flat)
+            if total - total == 0.0 or all(map(math.isfinite, flat)):
+                return flat, raw.shape
     arr = as_array(name, value, (ndim,))  # raises the error
     return arr.ravel().tolist(), arr.shape
 
@@ -63,7 +63,7 @@ _NO_ARRAY = np.array([])
 # --------------------------------------------------------------------------- geometry: index tables and templates
 
 Gather = Callable[[Sequence[Any]], tuple[Any, ...]]
-_SMALL = 8192  # plans of geometries up to this size (quiz sizes) are kept, with whole index tables
+_SMALL = 8192  # plans of geometries up to this size (quiz sizes) are kept (about 1 MB at most each), with whole tables
 _SEP = "\x00"
 
 
@@ -146,7 +146,7 @@ def _build_plan(n_f: int, c: int, h: int, w: int, kh: int, kw: int, stride: int,
                  _getter(texts), _getter(cells), rf"{n_f} \times {h_out} \times {w_out}")
 
 
-@lru_cache(maxsize=128)
+@lru_cache(maxsize=64)
 def _small_plan(n_f: int, c: int, h: int, w: int, kh: int, kw: int, stride: int, padding: int) -> _Plan:
     return _build_plan(n_f, c, h, w, kh, kw, stride, padding, small=True)
 
@@ -265,7 +265,7 @@ def conv2d_multi(*, input: Any, filters: Any, bias: list[float] | None, stride: 
     maps = list(map(list, zip(*[rows] * plan.h_out, strict=True)))  # per filter, each channel's S map, then the output
     steps = map(tuple.__new__, repeat(Step), zip(plan.labels, latex, maps, strict=True))
     answer = maps[n_c::n_c + 1]
-    shape = new_step(("Output shape", plan.shape_latex, [len(answer), plan.h_out, plan.w_out]))
+    shape = tuple.__new__(Step, ("Output shape", plan.shape_latex, [len(answer), plan.h_out, plan.w_out]))
     if not padding:
         return tuple.__new__(Solution, (answer, (*steps, shape), True))
     hp, wp = h + 2 * padding, w + 2 * padding
