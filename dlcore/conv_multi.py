@@ -91,6 +91,8 @@ class _Plan(NamedTuple):
     template: str  # all their LaTeX joined by _SEP: a bmatrix per S map, then S_{f,0} + ... + b = bmatrix
     texts: Gather  # the numbers' texts in template order
     cells: Gather  # the numbers of the maps the steps show, in step order
+    rows: tuple[slice, ...]  # of those cells, one per map row
+    maps: tuple[slice, ...]  # of those rows, one per map
     shape_latex: str  # of the last step, F x H_out x W_out
 
 
@@ -142,8 +144,10 @@ def _build_plan(n_f: int, c: int, h: int, w: int, kh: int, kw: int, stride: int,
         n = c * kh * kw
         per_filter = _getter([i for s in range(0, len(windows), n) for _ in range(n_f) for i in windows[s:s + n]])
     texts, cells = _step_tables(n_f, c, h_out * w_out)
+    rows = tuple(slice(s, s + w_out) for s in range(0, len(cells), w_out))
+    maps = tuple(slice(s, s + h_out) for s in range(0, len(rows), h_out))
     return _Plan(h_out, w_out, _getter(windows), per_filter, _getter(padded), *_step_latex(n_f, c, h_out, w_out),
-                 _getter(texts), _getter(cells), rf"{n_f} \times {h_out} \times {w_out}")
+                 _getter(texts), _getter(cells), rows, maps, rf"{n_f} \times {h_out} \times {w_out}")
 
 
 @lru_cache(maxsize=64)
@@ -261,16 +265,17 @@ def conv2d_multi(*, input: Any, filters: Any, bias: list[float] | None, stride: 
     require_finite("conv2d_multi", out)
     numbers = [*raw, *out, *b]
     latex = (plan.template % plan.texts(nums(numbers))).split(_SEP)
-    rows = map(list, zip(*[iter(plan.cells(numbers))] * plan.w_out, strict=True))
-    maps = list(map(list, zip(*[rows] * plan.h_out, strict=True)))  # per filter, each channel's S map, then the output
+    cells = list(plan.cells(numbers))
+    rows = list(map(cells.__getitem__, plan.rows))
+    maps = list(map(rows.__getitem__, plan.maps))  # per filter, each channel's S map, then the output
     steps = map(tuple.__new__, repeat(Step), zip(plan.labels, latex, maps, strict=True))
     answer = maps[n_c::n_c + 1]
     shape = tuple.__new__(Step, ("Output shape", plan.shape_latex, [len(answer), plan.h_out, plan.w_out]))
     if not padding:
         return tuple.__new__(Solution, (answer, (*steps, shape), True))
     hp, wp = h + 2 * padding, w + 2 * padding
-    cells = list(plan.padded(x))
-    x_pad = [to_rows(cells[s:s + hp * wp], wp) for s in range(0, len(cells), hp * wp)]
+    x_cells = list(plan.padded(x))
+    x_pad = [to_rows(x_cells[s:s + hp * wp], wp) for s in range(0, len(x_cells), hp * wp)]
     padded = Step("Zero-padded input", rf"{n_c} \times {hp} \times {wp}", x_pad)
     return tuple.__new__(Solution, (answer, (padded, *steps, shape), True))
 
