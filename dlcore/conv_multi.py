@@ -15,6 +15,7 @@ from operator import add, itemgetter, mul
 from typing import Any, NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 
 from dlcore.conv_ops import (
     MAX_SPAN,
@@ -63,6 +64,7 @@ _NO_ARRAY = np.array([])
 # --------------------------------------------------------------------------- geometry: index tables and templates
 
 Gather = Callable[[Sequence[Any]], tuple[Any, ...]]
+Indices = npt.NDArray[np.intp]
 _SMALL = 8192  # plans of geometries up to this size (quiz sizes) are kept (about 1 MB at most each), with whole tables
 _SEP = "\x00"
 
@@ -97,28 +99,24 @@ class _Plan(NamedTuple):
 
 
 def _window_tables(c: int, h: int, w: int, kh: int, kw: int, stride: int, padding: int,
-                   h_out: int, w_out: int) -> tuple[list[int], list[int]]:
-    """Indices into x + [0.0] of every window cell, and of the zero-padded input."""
-    zero, hp, wp = c * h * w, h + 2 * padding, w + 2 * padding  # x[zero] is the 0.0 after the input
-    padded = [[zero] * wp for _ in range(c * hp)]  # padded[ch * hp + r][q]: index in x of that padded cell
-    for ch in range(c):
-        for r in range(h):
-            start = (ch * h + r) * w
-            padded[ch * hp + r + padding][padding:padding + w] = range(start, start + w)
-    windows = [padded[ch * hp + i * stride + u][j * stride + v]
-               for i in range(h_out) for j in range(w_out) for ch in range(c) for u in range(kh) for v in range(kw)]
-    return windows, list(chain.from_iterable(padded))
+                   h_out: int, w_out: int) -> tuple[Indices, Indices]:
+    """Indices into x + [0.0] of the zero-padded input (c, hp, wp), and of every window cell as an array
+    (output row, output column, channel, kernel row, kernel column)."""
+    zero = c * h * w  # x[zero] is the 0.0 after the input
+    padded = np.full((c, h + 2 * padding, w + 2 * padding), zero, dtype=np.intp)
+    padded[:, padding:padding + h, padding:padding + w] = np.arange(zero).reshape(c, h, w)
+    rows = (np.arange(h_out) * stride)[:, None, None, None, None] + np.arange(kh)[:, None]
+    columns = (np.arange(w_out) * stride)[:, None, None, None] + np.arange(kw)
+    return padded, padded[np.arange(c)[:, None, None], rows, columns]
 
 
 def _step_tables(n_f: int, n_c: int, n: int) -> tuple[list[int], list[int]]:
     """Where the numbers of the per-filter steps are (see _Plan): in template order, and the map cells only."""
-    texts, cells = [], []
-    for f in range(n_f):
-        s_maps = [(i * n_f + f) * n_c + c for c in range(n_c) for i in range(n)]
-        out_map = [n * n_f * n_c + i * n_f + f for i in range(n)]
-        texts += [*s_maps, n * n_f * (n_c + 1) + f, *out_map]
-        cells += [*s_maps, *out_map]
-    return texts, cells
+    s_maps = np.arange(n * n_f * n_c).reshape(n, n_f, n_c).transpose(1, 2, 0).reshape(n_f, n_c * n)
+    out_maps = n * n_f * n_c + np.arange(n * n_f).reshape(n, n_f).T
+    biases = n * n_f * (n_c + 1) + np.arange(n_f)[:, None]
+    return (np.concatenate((s_maps, biases, out_maps), axis=1).ravel().tolist(),
+            np.concatenate((s_maps, out_maps), axis=1).ravel().tolist())
 
 
 def _step_latex(n_f: int, n_c: int, h_out: int, w_out: int) -> tuple[tuple[str, ...], str]:
@@ -138,16 +136,17 @@ def _build_plan(n_f: int, c: int, h: int, w: int, kh: int, kw: int, stride: int,
     h_out = conv_output_size(h, kh, stride, padding, axis="height")
     w_out = conv_output_size(w, kw, stride, padding, axis="width")
     check_cells(h_out, w_out)
-    windows, padded = _window_tables(c, h, w, kh, kw, stride, padding, h_out, w_out)
+    padded, windows = _window_tables(c, h, w, kh, kw, stride, padding, h_out, w_out)
+    n_cells, n = h_out * w_out, c * kh * kw
     per_filter = None
     if small:  # a big geometry repeats the windows lazily instead (see _xcorr)
-        n = c * kh * kw
-        per_filter = _getter([i for s in range(0, len(windows), n) for _ in range(n_f) for i in windows[s:s + n]])
-    texts, cells = _step_tables(n_f, c, h_out * w_out)
+        per_filter = _getter(np.broadcast_to(windows.reshape(n_cells, 1, n), (n_cells, n_f, n)).ravel().tolist())
+    texts, cells = _step_tables(n_f, c, n_cells)
     rows = tuple(slice(s, s + w_out) for s in range(0, len(cells), w_out))
     maps = tuple(slice(s, s + h_out) for s in range(0, len(rows), h_out))
-    return _Plan(h_out, w_out, _getter(windows), per_filter, _getter(padded), *_step_latex(n_f, c, h_out, w_out),
-                 _getter(texts), _getter(cells), rows, maps, rf"{n_f} \times {h_out} \times {w_out}")
+    return _Plan(h_out, w_out, _getter(windows.ravel().tolist()), per_filter, _getter(padded.ravel().tolist()),
+                 *_step_latex(n_f, c, h_out, w_out), _getter(texts), _getter(cells), rows, maps,
+                 rf"{n_f} \times {h_out} \times {w_out}")
 
 
 @lru_cache(maxsize=64)
@@ -185,7 +184,8 @@ def _xcorr(plan: _Plan, x: list[float], k: list[float], n_f: int, kk: int) -> li
     """S[f][c] = sum of window * kernel at every output cell, in (output cell, filter, channel) order.
 
     The windows, repeated once per filter, line up with the filters repeated once per output cell; each
-    run of ``kk`` products is one window * kernel sum.
+    run of ``kk`` products is one window * kernel sum. A big geometry repeats the windows lazily, so that
+    its memory stays that of the windows.
     """
     if plan.windows_per_filter is not None:
         windows: Iterable[float] = plan.windows_per_filter(x)
