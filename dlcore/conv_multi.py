@@ -3,6 +3,9 @@
 The arithmetic is plain Python floats in a fixed order, so every number is exactly what the
 step-by-step formula gives: S[f][c] at an output cell is ``sum`` (from 0, left to right) of
 window * kernel over the kernel cells row-major, and out[f] = (S[f][0] + S[f][1] + ...) + b[f].
+
+What depends only on the sizes, stride and padding (which input cells each window reads, the labels, the
+LaTeX template of the steps and where each number goes in it) is a ``_Plan``, kept for quiz-sized geometries.
 """
 
 from __future__ import annotations
@@ -65,7 +68,7 @@ _NO_ARRAY = np.array([])
 
 Gather = Callable[[Sequence[Any]], tuple[Any, ...]]
 Indices = npt.NDArray[np.intp]
-_SMALL = 8192  # plans of geometries up to this size (quiz sizes) are kept (about 1 MB at most each), with whole tables
+_SMALL = 8192  # plans of geometries up to this size (quiz sizes) are kept (about 1 MB at most each)
 _SEP = "\x00"
 
 
@@ -149,7 +152,7 @@ def _build_plan(n_f: int, c: int, h: int, w: int, kh: int, kw: int, stride: int,
                  rf"{n_f} \times {h_out} \times {w_out}")
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=32)
 def _small_plan(n_f: int, c: int, h: int, w: int, kh: int, kw: int, stride: int, padding: int) -> _Plan:
     return _build_plan(n_f, c, h, w, kh, kw, stride, padding, small=True)
 
