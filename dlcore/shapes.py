@@ -504,6 +504,8 @@ _SHAPE_TEX = r"%d \times %d \times %d"
 _FLAT_TEX = r"%d \cdot %d \cdot %d = %d"
 # The text of every size up to 4095 (the common sizes of CNN exercises), looked up instead of str() of the size.
 _SIZE_TEX = tuple(map(str, range(4096)))
+_FLOOR = (r"\left\lfloor", r"\right\rfloor")  # the notation of conv2d_output_shape and pool_output_shape
+_CEIL = (r"\left\lceil", r"\right\rceil")
 
 # One layer with what its name alone decides for the steps of cnn_summary and flatten_size, a plain tuple
 # (the solvers unpack it in their loops; unpacking a NamedTuple takes a slow generic path):
@@ -516,8 +518,6 @@ _SIZE_TEX = tuple(map(str, range(4096)))
 #         ... \times N \quad \text{weights} = K \cdot K \cdot C_in \cdot N = weights \quad \text{biases} = N;
 #         FC "\text{weights} = " n_in times_n weights biases.
 _PlannedLayer = tuple[str, int, int, int, int, str, str, str, tuple[tuple[str, str], tuple[str, str]], str, str, str]
-_FLOOR = (r"\left\lfloor", r"\right\rfloor")
-_CEIL = (r"\left\lceil", r"\right\rceil")
 
 
 def _planned(layer: CnnLayer) -> _PlannedLayer:
@@ -526,8 +526,10 @@ def _planned(layer: CnnLayer) -> _PlannedLayer:
     if layer.kind == "CONV":
         conv = (rf"{_FLOOR[0]} \frac{{", rf" + 2\cdot{p} - {k}}}{{{s}}} {_FLOOR[1]} + 1 = ")
         size = (conv, conv)
-    else:  # POOL (FC has no size formula)
+    elif layer.kind == "POOL":
         size = ((rf"{_FLOOR[0]} \frac{{", rf"}}{{{k}}} {_FLOOR[1]} = "), (rf"{_CEIL[0]} \frac{{", rf"}}{{{k}}} {_CEIL[1]} = "))
+    else:  # FC has no size formula
+        size = (("", ""), ("", ""))
     return (layer.kind, k, n, s, p, layer.name, f"{layer.name}: output shape", str(n), size,
             rf" \times {n} \quad \text{{weights}} = {k} \cdot {k} \cdot ", rf" \cdot {n} = ", rf" \quad \text{{biases}} = {n}")
 
