@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import repeat
-from typing import Any, NamedTuple, NoReturn
+from typing import Any, NoReturn
 
 from dlcore.errors import SolverError
 from dlcore.finite import non_finite_error
@@ -502,51 +502,52 @@ def _input_hwc(value: list[int]) -> tuple[int, int, int]:
 
 _SHAPE_TEX = r"%d \times %d \times %d"
 _FLAT_TEX = r"%d \cdot %d \cdot %d = %d"
-_POOL_WEIGHTS_TEX = r"0 \text{ (pooling has no parameters)}"
+# The text of every size up to 4095 (the common sizes of CNN exercises), looked up instead of str() of the size.
+_SIZE_TEX = tuple(map(str, range(4096)))
+_FLOOR = (r"\left\lfloor", r"\right\rfloor")  # the notation of conv2d_output_shape and pool_output_shape
+_CEIL = (r"\left\lceil", r"\right\rceil")
 
-
-class _PlannedLayer(NamedTuple):
-    """One layer with what its name alone decides for the steps of cnn_summary and flatten_size."""
-
-    kind: str  # "CONV", "POOL" or "FC"
-    kernel: int
-    n: int
-    stride: int
-    padding: int
-    name: str
-    shape_label: str
-    weights_label: str
-    # LaTeX with %d holes: CONV "H x W x N" NUL "k*k*C_in*N = weights" (holes H, W, C_in, weights);
-    # POOL "H x W x C"; FC "N" NUL "n_in*N = weights" (holes n_in, weights).
-    tex: str
-    # Steps without a hole: the biases of CONV and FC, the weights and biases of POOL. Built once: a Step of
-    # two strings and an int is immutable, so every solution can hold the same one.
-    fixed: tuple[Step, ...]
+# One layer with what its name alone decides for the steps of cnn_summary and flatten_size, a plain tuple
+# (the solvers unpack it in their loops; unpacking a NamedTuple takes a slow generic path):
+#   kind ("CONV", "POOL" or "FC"), kernel, n, stride, padding, name, flatten_size's label, n as LaTeX,
+#   size: per ceil_mode the (head, tail) of the output size around the input size H:
+#         CONV  head H tail = \left\lfloor \frac{H + 2\cdot P - K}{S} \right\rfloor + 1 =
+#         POOL  head H tail = \left\lfloor \frac{H}{K} \right\rfloor =   (\lceil \rceil with ceil_mode)
+#   weights_head, times_n, biases: the pieces of cnn_summary's text around C_in (CONV) or n_in (FC) and the
+#         weights: CONV "H_out \times W_out" weights_head C_in times_n weights biases, i.e.
+#         ... \times N \quad \text{weights} = K \cdot K \cdot C_in \cdot N = weights \quad \text{biases} = N;
+#         FC "\text{weights} = " n_in times_n weights biases.
+_PlannedLayer = tuple[str, int, int, int, int, str, str, str, tuple[tuple[str, str], tuple[str, str]], str, str, str]
 
 
 def _planned(layer: CnnLayer) -> _PlannedLayer:
-    k, n, name = layer.kernel, layer.n, layer.name
-    biases_label = f"{name}: biases"
-    fixed: tuple[Step, ...]
+    k, n, s, p = layer.kernel, layer.n, layer.stride, layer.padding
+    size: tuple[tuple[str, str], tuple[str, str]]
     if layer.kind == "CONV":
-        tex = rf"%d \times %d \times {n}" + "\x00" + rf"{k} \cdot {k} \cdot %d \cdot {n} = %d"
-        fixed = (_new(Step, (biases_label, str(n), n)),)
+        conv = (rf"{_FLOOR[0]} \frac{{", rf" + 2\cdot{p} - {k}}}{{{s}}} {_FLOOR[1]} + 1 = ")
+        size = (conv, conv)
     elif layer.kind == "POOL":
-        tex = _SHAPE_TEX
-        fixed = (_new(Step, (f"{name}: weights", _POOL_WEIGHTS_TEX, 0)), _new(Step, (biases_label, "0", 0)))
-    else:
-        tex = str(n) + "\x00" + rf"%d \cdot {n} = %d"
-        fixed = (_new(Step, (biases_label, str(n), n)),)
-    return _PlannedLayer(layer.kind, k, n, layer.stride, layer.padding, name, f"{name}: output shape",
-                         f"{name}: weights", tex, fixed)
+        size = ((rf"{_FLOOR[0]} \frac{{", rf"}}{{{k}}} {_FLOOR[1]} = "), (rf"{_CEIL[0]} \frac{{", rf"}}{{{k}}} {_CEIL[1]} = "))
+    else:  # FC has no size formula
+        size = (("", ""), ("", ""))
+    return (layer.kind, k, n, s, p, layer.name, f"{layer.name}: output shape", str(n), size,
+            rf" \times {n} \quad \text{{weights}} = {k} \cdot {k} \cdot ", rf" \cdot {n} = ", rf" \quad \text{{biases}} = {n}")
+
+
+def _sizes_tex(h: str, w: str, h_out: str, w_out: str, head: str, tail: str) -> str:
+    """H_out and W_out with the numbers (see _PlannedLayer's size), once for both when H = W."""
+    if h == w:
+        return rf"H_{{out}} = W_{{out}} = {head}{h}{tail}{h_out}"
+    return rf"H_{{out}} = {head}{h}{tail}{h_out} \quad W_{{out}} = {head}{w}{tail}{w_out}"
 
 
 @dataclass(frozen=True)
 class _CnnPlan:
-    """What the layer names alone decide: the parsed layers and, per layer, labels, LaTeX and fixed steps."""
+    """What the layer names alone decide: the parsed layers and, per layer, labels and pieces of LaTeX."""
 
     layers: tuple[CnnLayer, ...]
     planned: tuple[_PlannedLayer, ...]
+    summary_labels: tuple[str, ...]  # "Input", the layer names, "Total parameters"
     has_fc: bool
     fc_only_at_the_end: bool  # else _summarize raises "cannot follow a fully connected layer"
 
@@ -557,6 +558,7 @@ def _make_plan(layers: list[CnnLayer]) -> _CnnPlan:
     return _CnnPlan(
         layers=tuple(layers),
         planned=tuple(map(_planned, layers)),
+        summary_labels=("Input", *(layer.name for layer in layers), "Total parameters"),
         has_fc=first_fc < len(kinds),
         fc_only_at_the_end="CONV" not in kinds[first_fc:] and "POOL" not in kinds[first_fc:],
     )
@@ -642,6 +644,9 @@ _CNN_PARAMS = {
 def cnn_summary(*, input: list[int], layers: Any, ceil_mode: bool) -> Solution:  # noqa: A002 (contract name)
     """Per layer: shape, weights (CONV k*k*C_in*N, FC n_in*N, POOL 0) and biases (N); total = sum of both.
 
+    One step per layer, its row of the table with the numbers substituted: CONV's output size
+    floor((H + 2P - K)/S) + 1 (POOL's floor(H/K), ceil with ceil_mode), the shape, the weights and biases.
+
     >>> cnn_summary(input=[64, 64, 3], layers=["CONV-7-16", "POOL-2", "FC-16", "FC-10"],
     ...             ceil_mode=False).answer["total_params"]
     217850
@@ -650,42 +655,67 @@ def cnn_summary(*, input: list[int], layers: Any, ceil_mode: bool) -> Solution: 
     plan = _cnn_plan(layers)
     if not plan.fc_only_at_the_end:
         _raise_geometry_error(hwc, plan.layers, ceil_mode)
-    steps = [_new(Step, ("Input", _SHAPE_TEX % hwc, [h, w, c]))]
+    # Each size is written once (looked up in _SIZE_TEX when below 4096) and used where it appears.
+    h_tex = _SIZE_TEX[h] if h < 4096 else str(h)
+    w_tex = _SIZE_TEX[w] if w < 4096 else str(w)
+    c_tex = _SIZE_TEX[c] if c < 4096 else str(c)
+    texts = [rf"{h_tex} \times {w_tex} \times {c_tex}"]  # of the Input step
     rows = []
     total = 0
-    flat = 0  # the size of the last FC layer, once there is one
-    for kind, k, n, s, p, name, shape_label, weights_label, tex, fixed in plan.planned:
-        if kind == "POOL":  # stride k, no padding
-            if k > h or k > w:
-                _raise_geometry_error(hwc, plan.layers, ceil_mode)
-            h, w = _pooled(h, w, k, ceil_mode)
-            shape = [h, w, c]
-            rows.append({"layer": name, "shape": shape, "weights": 0, "biases": 0})
-            steps += (_new(Step, (shape_label, tex % (h, w, c), shape)), *fixed)
-            continue
+    flat, flat_tex = 0, ""  # the size of the last FC layer, once there is one
+    for kind, k, n, s, p, name, _, n_tex, size, weights_head, times_n, biases in plan.planned:
         if kind == "CONV":
             h_room, w_room = h + 2 * p - k, w + 2 * p - k
             if h_room < 0 or w_room < 0:
                 _raise_geometry_error(hwc, plan.layers, ceil_mode)
             weights = k * k * c * n
             h, w = h_room // s + 1, w_room // s + 1
-            t_shape, t_weights = (tex % (h, w, c, weights)).split("\x00")
-            c = n
-            shape = [h, w, n]
+            head, tail = size[0]
+            if h_tex == w_tex:  # the common case inline: one computation for H and W
+                h_in, h_tex = h_tex, _SIZE_TEX[h] if h < 4096 else str(h)
+                w_tex = h_tex
+                texts.append(rf"H_{{out}} = W_{{out}} = {head}{h_in}{tail}{h_tex} \quad {h_tex} \times {h_tex}"
+                             rf"{weights_head}{c_tex}{times_n}{weights}{biases}")
+            else:
+                h_in, w_in, h_tex, w_tex = h_tex, w_tex, str(h), str(w)
+                texts.append(rf"{_sizes_tex(h_in, w_in, h_tex, w_tex, head, tail)} \quad {h_tex} \times {w_tex}"
+                             rf"{weights_head}{c_tex}{times_n}{weights}{biases}")
+            c, c_tex = n, n_tex
+            rows.append({"layer": name, "shape": [h, w, n], "weights": weights, "biases": n})
+            total += weights + n
+        elif kind == "POOL":  # stride k, no padding: floor((H - k)/k) + 1 = floor(H/k)
+            if k > h or k > w:
+                _raise_geometry_error(hwc, plan.layers, ceil_mode)
+            h, w = (-(-h // k), -(-w // k)) if ceil_mode else (h // k, w // k)  # _pooled, inline
+            head, tail = size[ceil_mode]
+            if h_tex == w_tex:
+                h_in, h_tex = h_tex, _SIZE_TEX[h] if h < 4096 else str(h)
+                w_tex = h_tex
+                texts.append(rf"H_{{out}} = W_{{out}} = {head}{h_in}{tail}{h_tex} \quad "
+                             rf"{h_tex} \times {h_tex} \times {c_tex} \quad \text{{no parameters}}")
+            else:
+                h_in, w_in, h_tex, w_tex = h_tex, w_tex, str(h), str(w)
+                texts.append(rf"{_sizes_tex(h_in, w_in, h_tex, w_tex, head, tail)} \quad "
+                             rf"{h_tex} \times {w_tex} \times {c_tex} \quad \text{{no parameters}}")
+            rows.append({"layer": name, "shape": [h, w, c], "weights": 0, "biases": 0})
         else:
-            n_in = flat or h * w * c
-            weights = n_in * n
-            t_shape, t_weights = (tex % (n_in, weights)).split("\x00")
-            flat = n
-            shape = [n]
-        rows.append({"layer": name, "shape": shape, "weights": weights, "biases": n})
-        steps += (_new(Step, (shape_label, t_shape, shape)), _new(Step, (weights_label, t_weights, weights)), *fixed)
-        total += weights + n
-    steps.append(_new(Step, ("Total parameters", _TOTAL_TEX % total, total)))
-    return _new(Solution, ({"layers": rows, "total_params": total}, tuple(steps), True))  # ints only: no overflow
-
-
-_TOTAL_TEX = r"\sum (\text{weights} + \text{biases}) = %d"
+            if flat:
+                weights = flat * n
+                texts.append(rf"\text{{weights}} = {flat_tex}{times_n}{weights}{biases}")
+            else:
+                n_in = h * w * c
+                weights = n_in * n
+                n_in_tex = str(n_in)
+                texts.append(rf"n_{{in}} = {h_tex} \cdot {w_tex} \cdot {c_tex} = {n_in_tex} \quad "
+                             rf"\text{{weights}} = {n_in_tex}{times_n}{weights}{biases}")
+            flat, flat_tex = n, n_tex
+            rows.append({"layer": name, "shape": [n], "weights": weights, "biases": n})
+            total += weights + n
+    texts.append(rf"\sum (\text{{weights}} + \text{{biases}}) = {total}")
+    # _steps, inline (a call costs the time of a step); the value of a layer's step is its row of the table.
+    values = [[*hwc], *rows, total]
+    steps = tuple(map(_new, repeat(Step), zip(plan.summary_labels, texts, values, strict=False)))
+    return _new(Solution, ({"layers": rows, "total_params": total}, steps, True))  # ints only: no overflow
 
 
 @mistake("cnn_summary", "forgot_biases", "Counted the weights but forgot the biases.")
@@ -719,6 +749,9 @@ def _cnn_conv_no_cin(*, input: list[int], layers: Any, ceil_mode: bool) -> dict[
 def flatten_size(*, input: list[int], layers: Any, ceil_mode: bool) -> Solution:  # noqa: A002
     """Length of the flattened feature map after CONV/POOL layers: H_out * W_out * C_out.
 
+    One step per layer with its output size (CONV floor((H + 2P - K)/S) + 1, POOL floor(H/K), ceil with
+    ceil_mode) and shape, as in cnn_summary's steps.
+
     >>> flatten_size(input=[16, 16, 1], layers=["CONV-3-16", "POOL-2"], ceil_mode=False).answer
     784
     """
@@ -726,21 +759,24 @@ def flatten_size(*, input: list[int], layers: Any, ceil_mode: bool) -> Solution:
     if plan.has_fc:
         raise SolverError("flatten_size takes only CONV and POOL layers (the FC layers come after flattening).")
     hwc = h, w, c = _input_hwc(input)
+    h_tex, w_tex, c_tex = str(h), str(w), str(c)
     steps = []
-    for kind, k, n, s, p, _, shape_label, *_ in plan.planned:  # the CONV and POOL rows of _summarize
+    for kind, k, n, s, p, _, label, n_tex, size, _, _, _ in plan.planned:  # the CONV and POOL rows of _summarize
         if kind == "CONV":
             h_room, w_room = h + 2 * p - k, w + 2 * p - k
             if h_room < 0 or w_room < 0:
                 _raise_geometry_error(hwc, plan.layers, ceil_mode)
-            h, w, c = h_room // s + 1, w_room // s + 1, n
+            h, w, c, c_tex = h_room // s + 1, w_room // s + 1, n, n_tex
         else:
             if k > h or k > w:
                 _raise_geometry_error(hwc, plan.layers, ceil_mode)
             h, w = _pooled(h, w, k, ceil_mode)
-        steps.append(_new(Step, (shape_label, _SHAPE_TEX % (h, w, c), [h, w, c])))
-    size = h * w * c
-    steps.append(_new(Step, ("Flattened size", _FLAT_TEX % (h, w, c, size), size)))
-    return _new(Solution, (size, tuple(steps), True))  # ints only: nothing can overflow
+        h_in, w_in, h_tex, w_tex = h_tex, w_tex, str(h), str(w)
+        sizes = _sizes_tex(h_in, w_in, h_tex, w_tex, *size[ceil_mode])
+        steps.append(_new(Step, (label, rf"{sizes} \quad {h_tex} \times {w_tex} \times {c_tex}", [h, w, c])))
+    size_out = h * w * c
+    steps.append(_new(Step, ("Flattened size", _FLAT_TEX % (h, w, c, size_out), size_out)))
+    return _new(Solution, (size_out, tuple(steps), True))  # ints only: nothing can overflow
 
 
 def _conv_pool_layers(layers: Any) -> list[Any]:

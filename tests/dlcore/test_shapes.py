@@ -192,11 +192,67 @@ def test_receptive_field_steps_show_every_field_and_jump():
     assert [s.value for s in sol.steps] == [7, 2, 11, 4, 11]
 
 
-def test_cnn_summary_steps_show_shape_weights_biases_of_each_layer():
+def test_cnn_summary_has_one_step_per_layer_showing_its_row_of_the_table():
     sol = solve("cnn_summary", {"input": [64, 64, 3], "layers": ["CONV-7-16", "POOL-2", "FC-16", "FC-10"]})
-    values = [s.value for s in sol.steps]
-    assert values[:4] == [[64, 64, 3], [58, 58, 16], 2352, 16]
-    assert values[-1] == 217850
+    assert [s.label for s in sol.steps] == ["Input", "CONV-7-16", "POOL-2", "FC-16", "FC-10", "Total parameters"]
+    assert [s.value for s in sol.steps[1:-1]] == sol.answer["layers"]
+    assert sol.steps[0].value == [64, 64, 3] and sol.steps[-1].value == 217850
+    assert sol.steps[1].value == {"layer": "CONV-7-16", "shape": [58, 58, 16], "weights": 2352, "biases": 16}
+
+
+SEED001_TEX = [
+    r"128 \times 128 \times 3",
+    r"H_{out} = W_{out} = \left\lfloor \frac{128 + 2\cdot0 - 7}{1} \right\rfloor + 1 = 122 \quad "
+    r"122 \times 122 \times 32 \quad \text{weights} = 7 \cdot 7 \cdot 3 \cdot 32 = 4704 \quad \text{biases} = 32",
+    r"H_{out} = W_{out} = \left\lfloor \frac{122}{2} \right\rfloor = 61 \quad 61 \times 61 \times 32 \quad "
+    r"\text{no parameters}",
+    r"H_{out} = W_{out} = \left\lfloor \frac{61 + 2\cdot0 - 5}{1} \right\rfloor + 1 = 57 \quad "
+    r"57 \times 57 \times 64 \quad \text{weights} = 5 \cdot 5 \cdot 32 \cdot 64 = 51200 \quad \text{biases} = 64",
+    r"H_{out} = W_{out} = \left\lfloor \frac{57 + 2\cdot0 - 3}{1} \right\rfloor + 1 = 55 \quad "
+    r"55 \times 55 \times 128 \quad \text{weights} = 3 \cdot 3 \cdot 64 \cdot 128 = 73728 \quad \text{biases} = 128",
+    r"H_{out} = W_{out} = \left\lfloor \frac{55}{2} \right\rfloor = 27 \quad 27 \times 27 \times 128 \quad "
+    r"\text{no parameters}",
+    r"n_{in} = 27 \cdot 27 \cdot 128 = 93312 \quad \text{weights} = 93312 \cdot 10 = 933120 \quad \text{biases} = 10",
+    r"\text{weights} = 10 \cdot 4 = 40 \quad \text{biases} = 4",
+    r"\sum (\text{weights} + \text{biases}) = 1063030",
+]
+
+
+def test_cnn_summary_steps_write_seed_001_question_7_table_with_the_formulas():
+    sol = solve("cnn_summary", {"input": [128, 128, 3], "layers": SEED001_LAYERS})
+    assert [s.label for s in sol.steps] == ["Input", *SEED001_LAYERS, "Total parameters"]
+    assert [s.latex for s in sol.steps] == SEED001_TEX
+
+
+def test_cnn_summary_steps_round_up_with_ceil_mode_and_write_h_and_w_apart_when_they_differ():
+    sol = solve("cnn_summary", {"input": [128, 128, 3], "layers": SEED001_LAYERS, "ceil_mode": True})
+    assert sol.steps[5].latex == (r"H_{out} = W_{out} = \left\lceil \frac{55}{2} \right\rceil = 28 \quad "
+                                  r"28 \times 28 \times 128 \quad \text{no parameters}")
+    assert sol.steps[6].latex.startswith(r"n_{in} = 28 \cdot 28 \cdot 128 = 100352 \quad ")
+    sol = solve("cnn_summary", {"input": [33, 30, 2], "layers": ["CONV-3-8-2-1", "POOL-2", "FC-5"], "ceil_mode": True})
+    assert [s.latex for s in sol.steps[1:4]] == [
+        r"H_{out} = \left\lfloor \frac{33 + 2\cdot1 - 3}{2} \right\rfloor + 1 = 17 \quad "
+        r"W_{out} = \left\lfloor \frac{30 + 2\cdot1 - 3}{2} \right\rfloor + 1 = 15 \quad "
+        r"17 \times 15 \times 8 \quad \text{weights} = 3 \cdot 3 \cdot 2 \cdot 8 = 144 \quad \text{biases} = 8",
+        r"H_{out} = \left\lceil \frac{17}{2} \right\rceil = 9 \quad W_{out} = \left\lceil \frac{15}{2} \right\rceil = 8"
+        r" \quad 9 \times 8 \times 8 \quad \text{no parameters}",
+        r"n_{in} = 9 \cdot 8 \cdot 8 = 576 \quad \text{weights} = 576 \cdot 5 = 2880 \quad \text{biases} = 5",
+    ]
+
+
+def test_flatten_size_steps_show_each_size_formula_and_shape():
+    sol = solve("flatten_size", {"input": [16, 16, 1], "layers": ["CONV-3-16", "POOL-2"]})
+    assert [(s.label, s.latex, s.value) for s in sol.steps] == [
+        ("CONV-3-16: output shape",
+         r"H_{out} = W_{out} = \left\lfloor \frac{16 + 2\cdot0 - 3}{1} \right\rfloor + 1 = 14 \quad 14 \times 14 \times 16",
+         [14, 14, 16]),
+        ("POOL-2: output shape", r"H_{out} = W_{out} = \left\lfloor \frac{14}{2} \right\rfloor = 7 \quad 7 \times 7 \times 16",
+         [7, 7, 16]),
+        ("Flattened size", r"7 \cdot 7 \cdot 16 = 784", 784),
+    ]
+    sol = solve("flatten_size", {"input": [9, 8, 1], "layers": ["POOL-2"], "ceil_mode": True})
+    assert sol.steps[0].latex == (r"H_{out} = \left\lceil \frac{9}{2} \right\rceil = 5 \quad "
+                                  r"W_{out} = \left\lceil \frac{8}{2} \right\rceil = 4 \quad 5 \times 4 \times 1")
 
 
 def test_conv_layer_with_stride_and_padding_in_the_summary():

@@ -16,22 +16,45 @@ from dlcore.registry import _all_plain_finite
 from dlcore.shapes import _pooled, _summarize, parse_cnn_layers, pool_output_size
 
 
+def _sizes_tex(prev: list[int], shape: list[int], formula) -> str:
+    """H_out and W_out, written once when the input is square (the same computation)."""
+    (h, w), (h_out, w_out) = prev[:2], shape[:2]
+    if h == w:
+        return rf"H_{{out}} = W_{{out}} = {formula(h)} = {h_out}"
+    return rf"H_{{out}} = {formula(h)} = {h_out} \quad W_{{out}} = {formula(w)} = {w_out}"
+
+
+def _shape_tex(layer, prev: list[int], shape: list[int], ceil_mode: bool) -> str:
+    """The output size formula of a CONV or POOL layer and its output shape."""
+    k = layer.kernel
+    if layer.kind == "CONV":
+        sizes = _sizes_tex(prev, shape, lambda x: rf"\left\lfloor \frac{{{x} + 2\cdot{layer.padding} - {k}}}"
+                                                  rf"{{{layer.stride}}} \right\rfloor + 1")
+    else:
+        left, right = (r"\left\lceil", r"\right\rceil") if ceil_mode else (r"\left\lfloor", r"\right\rfloor")
+        sizes = _sizes_tex(prev, shape, lambda x: rf"{left} \frac{{{x}}}{{{k}}} {right}")
+    return sizes + r" \quad " + r" \times ".join(map(str, shape))
+
+
 def _reference_cnn_summary(hwc: list[int], layers: list[str], ceil_mode: bool) -> dict:
-    """cnn_summary's solution built one Step at a time from _summarize's rows."""
+    """cnn_summary's solution built one Step at a time from _summarize's rows: one step per layer."""
     parsed = parse_cnn_layers(layers)
     rows = _summarize(tuple(hwc), parsed, ceil_mode=ceil_mode)
     steps = [("Input", rf"{hwc[0]} \times {hwc[1]} \times {hwc[2]}", list(hwc))]
     prev = list(hwc)
     for layer, row in zip(parsed, rows, strict=True):
-        steps.append((f"{layer.name}: output shape", r" \times ".join(map(str, row["shape"])), row["shape"]))
-        k = layer.kernel
-        latex = {
-            "CONV": rf"{k} \cdot {k} \cdot {prev[-1]} \cdot {layer.n} = {row['weights']}",
-            "FC": rf"{math.prod(prev)} \cdot {layer.n} = {row['weights']}",
-            "POOL": r"0 \text{ (pooling has no parameters)}",
-        }[layer.kind]
-        steps.append((f"{layer.name}: weights", latex, row["weights"]))
-        steps.append((f"{layer.name}: biases", str(row["biases"]), row["biases"]))
+        k, n = layer.kernel, layer.n
+        if layer.kind == "CONV":
+            latex = (_shape_tex(layer, prev, row["shape"], ceil_mode)
+                     + rf" \quad \text{{weights}} = {k} \cdot {k} \cdot {prev[2]} \cdot {n} = {row['weights']}"
+                     + rf" \quad \text{{biases}} = {n}")
+        elif layer.kind == "POOL":
+            latex = _shape_tex(layer, prev, row["shape"], ceil_mode) + r" \quad \text{no parameters}"
+        else:
+            n_in = math.prod(prev)
+            flattened = rf"n_{{in}} = {prev[0]} \cdot {prev[1]} \cdot {prev[2]} = {n_in} \quad " if len(prev) == 3 else ""
+            latex = flattened + rf"\text{{weights}} = {n_in} \cdot {n} = {row['weights']} \quad \text{{biases}} = {n}"
+        steps.append((layer.name, latex, row))
         prev = row["shape"]
     total = sum(r["weights"] + r["biases"] for r in rows)
     steps.append(("Total parameters", rf"\sum (\text{{weights}} + \text{{biases}}) = {total}", total))
@@ -41,8 +64,9 @@ def _reference_cnn_summary(hwc: list[int], layers: list[str], ceil_mode: bool) -
 def _reference_flatten_size(hwc: list[int], layers: list[str], ceil_mode: bool) -> dict:
     parsed = parse_cnn_layers(layers)
     rows = _summarize(tuple(hwc), parsed, ceil_mode=ceil_mode)
-    steps = [(f"{layer.name}: output shape", r" \times ".join(map(str, row["shape"])), row["shape"])
-             for layer, row in zip(parsed, rows, strict=True)]
+    prevs = [list(hwc)] + [row["shape"] for row in rows]
+    steps = [(f"{layer.name}: output shape", _shape_tex(layer, prev, row["shape"], ceil_mode), row["shape"])
+             for layer, prev, row in zip(parsed, prevs, rows, strict=False)]
     h, w, c = rows[-1]["shape"]
     steps.append(("Flattened size", rf"{h} \cdot {w} \cdot {c} = {h * w * c}", h * w * c))
     return _as_dict(h * w * c, steps)
@@ -156,8 +180,12 @@ def test_solutions_share_no_mutable_value():
     params = {"input": [32, 32, 3], "layers": ["CONV-3-8", "POOL-2", "FC-10"]}
     first, second = solve("cnn_summary", params), solve("cnn_summary", params)
     for sol in (first, second):
+        assert sol.steps[1].value is sol.answer["layers"][0]  # a layer's step shows its row of the table
         sol.answer["layers"][0]["shape"].append(99)
-        sol.steps[1].value.append(99)  # the same list as the row's shape
+        sol.steps[0].value.append(99)
+        sol.steps[2].value["weights"] = -1
     again = solve("cnn_summary", params)
-    assert again.answer["layers"][0]["shape"] == [30, 30, 8] and again.steps[1].value == [30, 30, 8]
-    assert all(type(s.value) is int for s in again.steps if type(s.value) is not list)
+    assert again.answer["layers"][0]["shape"] == [30, 30, 8] and again.steps[0].value == [32, 32, 3]
+    assert again.answer["layers"][1]["weights"] == 0
+    assert first.steps[1].value["shape"] == [30, 30, 8, 99]  # one list in the first solution, not shared
+    assert all(type(s.value) in (int, list, dict) for s in again.steps)
