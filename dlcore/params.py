@@ -15,7 +15,7 @@ from typing import Any
 
 from dlcore.errors import SolverError
 
-__all__ = ["Param", "REQUIRED", "validate", "MAX_ELEMENTS"]
+__all__ = ["Param", "REQUIRED", "validate", "validator", "MAX_ELEMENTS"]
 
 REQUIRED: Any = object()
 MAX_ELEMENTS = 100_000  # bigger inputs are never a quiz question and could exhaust memory
@@ -335,3 +335,32 @@ def validate(solver: str, spec: dict[str, Param], params: Any) -> dict[str, Any]
     if len(clean) < len(spec):
         _first_missing(solver, spec, params)
     return clean
+
+
+def validator(solver: str, spec: dict[str, Param]) -> Callable[[Any], dict[str, Any]]:
+    """``validate`` for one solver, with its declarations unpacked once.
+
+    Well-formed parameters are checked in one loop over local tuples; anything wrong is handed to
+    ``validate``, which raises the very sentence it always raises (a missing parameter before a bad one).
+    """
+    entries = tuple((name, p.check, p.default) for name, p in spec.items())
+    names = spec.keys()
+
+    def check(params: Any) -> dict[str, Any]:
+        if type(params) is not dict or not params.keys() <= names:
+            return validate(solver, spec, params)
+        clean: dict[str, Any] = {}
+        try:
+            for name, check_one, default in entries:
+                if name in params:
+                    value = params[name]
+                    clean[name] = None if value is None and default is None else check_one(name, value)
+                elif default is REQUIRED:
+                    return validate(solver, spec, params)
+                else:
+                    clean[name] = default
+        except SolverError:
+            return validate(solver, spec, params)
+        return clean
+
+    return check

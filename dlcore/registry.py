@@ -18,7 +18,7 @@ import numpy as np
 
 from dlcore.errors import SolverError
 from dlcore.finite import non_finite_error
-from dlcore.params import Param, validate
+from dlcore.params import Param, validator
 from dlcore.types import Solution, Step
 
 __all__ = [
@@ -50,6 +50,11 @@ class SolverInfo:
     # Turns validated parameters into the structures the solver and its mistakes share
     # (e.g. parsed layers), once per solve or per mistake_answers call.
     prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    # validate(name, params, ...) with the declarations unpacked once (see params.validator)
+    check_params: Callable[[Any], dict[str, Any]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.check_params = validator(self.name, self.params)
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -228,13 +233,17 @@ def _finite_json(solver_name: str, value: Any) -> Any:
         raise non_finite_error(solver_name) from None
 
 
+def _cannot_compute(info: SolverInfo, exc: ArithmeticError) -> SolverError:
+    return SolverError(f"Solver '{info.name}' cannot compute these parameters: {exc}.")
+
+
 def _run(info: SolverInfo, fn: Callable[..., Any], clean: dict[str, Any]) -> Any:
     try:
         return fn(**clean)
     except SolverError:
         raise
     except (OverflowError, ZeroDivisionError, FloatingPointError) as exc:
-        raise SolverError(f"Solver '{info.name}' cannot compute these parameters: {exc}.") from exc
+        raise _cannot_compute(info, exc) from exc
 
 
 def _checked_step(step: Step) -> Step:
@@ -258,8 +267,13 @@ def solve(name: str, params: dict[str, Any]) -> Solution:
     info = _SOLVERS.get(name) if type(name) is str else None
     if info is None:
         info = get_solver(name)
-    clean = validate(name, info.params, params)
-    sol: Solution = _run(info, info.fn, info.prepare(clean) if info.prepare else clean)
+    clean = info.check_params(params)
+    try:  # _run, inlined: this is the path every question takes
+        sol: Solution = info.fn(**(info.prepare(clean) if info.prepare else clean))
+    except SolverError:
+        raise
+    except (OverflowError, ZeroDivisionError, FloatingPointError) as exc:
+        raise _cannot_compute(info, exc) from exc
     if sol.checked:  # the solver checked its own numbers (see Solution)
         return sol
     try:
@@ -292,7 +306,7 @@ def mistake_answers(name: str, params: dict[str, Any], names: Iterable[str] | No
     e.g. a division by zero) is left out; so is a name the solver does not have.
     """
     info = get_solver(name)
-    clean = validate(name, info.params, params)
+    clean = info.check_params(params)
     if info.prepare:
         clean = info.prepare(clean)
     out: dict[str, Any] = {}

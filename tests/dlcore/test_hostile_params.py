@@ -53,3 +53,23 @@ def test_an_integer_beyond_the_float_range_is_a_clear_error():
         solve("sgd_step", {"theta": 1, "grad": HUGE, "lr": 0.1})
     with pytest.raises(SolverError, match=r"Parameter 'logits\[0\]' is too large to be a number\."):
         solve("softmax", {"logits": [HUGE]})
+
+
+@pytest.mark.parametrize("name", _solvers())
+def test_the_compiled_validator_agrees_with_validate(name):
+    from dlcore.params import validate
+
+    info = get_solver(name)
+    base = EXAMPLES[name]
+    cases = [base, {}, [], {**base, "no_such_parameter": 1}]
+    cases += [{**base, param: value} for param in info.params for value in HOSTILE]
+    cases += [{k: v for k, v in base.items() if k != param} for param in base]
+    for params in cases:
+        try:
+            expected = validate(name, info.params, params)
+        except SolverError as exc:
+            with pytest.raises(SolverError) as got:
+                info.check_params(params)
+            assert str(got.value) == str(exc)
+        else:
+            assert info.check_params(params) == expected
