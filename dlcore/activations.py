@@ -315,12 +315,29 @@ def softmax_values(logits: Array) -> Array:
 
 @solver("softmax", params={"logits": Param("vector")})
 def softmax(*, logits: list[float]) -> Solution:
-    """p_i = exp(z_i) / sum_j exp(z_j) (computed as exp(z_i - max z) / sum_j exp(z_j - max z)).
+    """p_i = exp(z_i) / sum_j exp(z_j).
+
+    Worked as by hand (exponentiate, sum, normalise) while the largest logit lies within +-500, so that
+    e^{z_i} and their sum stay finite; beyond, as exp(z_i - max z) / sum_j exp(z_j - max z), with the
+    subtraction as a first step.
 
     >>> softmax(logits=[0.3, 0.3, 0.3, 0.3]).answer
     [0.25, 0.25, 0.25, 0.25]
+    >>> [s.label for s in softmax(logits=[1000.0, 999.0]).steps][0]
+    'Subtract the largest logit (does not change the result)'
     """
     z_max = max(logits)
+    if -_DIRECT_MAX <= z_max <= _DIRECT_MAX:
+        exps = list(map(math.exp, logits))
+        total = sum(exps)  # >= e^{max z} > 0 and at most 100,000 e^500: finite
+        p = [e / total for e in exps]
+        texts = _fill(_softmax_direct_latex(len(p)), (*exps, total, *p), "softmax",
+                      maybe_negative_zero=False).split(_SEP)  # exponentials and their ratios are never -0.0
+        return _new(Solution, (p, (
+            _new(Step, (_SOFTMAX_LABELS[1], texts[0], exps)),
+            _new(Step, (_SOFTMAX_LABELS[2], texts[1], total)),
+            _new(Step, (_SOFTMAX_LABELS[3], texts[2], p)),
+        ), True))
     shifted = [z - z_max for z in logits]
     exps = list(map(math.exp, shifted))  # z - max z <= 0: no overflow
     total = sum(exps)  # >= 1 (the largest logit contributes e^0): every p_i is finite
@@ -328,7 +345,7 @@ def softmax(*, logits: list[float]) -> Solution:
     # z - max z is the only number that can overflow (to -inf, e.g. -1e308 - 1e308): _fill refuses it.
     # It is -0.0 only for z = -0.0 when max z = 0.0.
     values = (z_max, *shifted, *exps, total, *p)
-    texts = _fill(_softmax_latex(len(p)), values, "softmax", maybe_negative_zero=z_max == 0.0).split(_SEP)
+    texts = _fill(_softmax_latex(len(p), z_max < 0), values, "softmax", maybe_negative_zero=z_max == 0.0).split(_SEP)
     steps = (
         _new(Step, (_SOFTMAX_LABELS[0], texts[0], shifted)),
         _new(Step, (_SOFTMAX_LABELS[1], texts[1], exps)),
@@ -343,15 +360,28 @@ _SOFTMAX_LABELS = ("Subtract the largest logit (does not change the result)", "E
                    "Normalise")
 
 
+_DIRECT_MAX = 500.0  # |max z| up to which softmax is worked without subtracting max z
+
+
 @lru_cache(maxsize=256)
-def _softmax_latex(n: int) -> str:
+def _softmax_direct_latex(n: int) -> str:
+    """The LaTeX of the three steps of softmax worked by hand, one %s-template separated by _SEP.
+
+    Its fields: the n exponentials, their sum, the n probabilities.
+    """
+    row = "[" + ", ".join(["%s"] * n) + "]"
+    return _SEP.join([r"e^{z_i} = " + row, r"\sum_j e^{z_j} = %s", r"p_i = \frac{e^{z_i}}{\sum_j e^{z_j}} = " + row])
+
+
+@lru_cache(maxsize=256)
+def _softmax_latex(n: int, negative_max: bool) -> str:
     """The LaTeX of the four softmax steps for ``n`` logits as one %s-template, separated by _SEP.
 
     Its fields: max z, the n shifted logits, the n exponentials, their sum, the n probabilities.
     """
     row = "[" + ", ".join(["%s"] * n) + "]"
     return _SEP.join([
-        "z - %s = " + row,
+        ("z - (%s) = " if negative_max else "z - %s = ") + row,
         r"e^{z_i - \max z} = " + row,
         r"\sum_j e^{z_j - \max z} = %s",
         r"p_i = \frac{e^{z_i}}{\sum_j e^{z_j}} = " + row,

@@ -211,9 +211,24 @@ def test_activation_latex_of_negative_zero_and_exponents():
 
 def test_softmax_latex_of_negative_zero_and_exponents():
     sol = solve("softmax", {"logits": [0.0, -0.0]})
-    assert sol.steps[0].latex == "z - 0 = [0, 0]" and math.copysign(1.0, sol.steps[0].value[1]) < 0
-    sol = solve("softmax", {"logits": [20.0, 0.0]})
+    assert sol.steps[0].latex == "e^{z_i} = [1, 1]" and sol.answer == [0.5, 0.5]
+    sol = solve("softmax", {"logits": [-20.0, 0.0]})
+    assert sol.steps[0].latex == r"e^{z_i} = [2.06115 \times 10^{-9}, 1]"
+    sol = solve("softmax", {"logits": [1000.0, 980.0]})  # shifted beyond |max z| = 500
     assert sol.steps[1].latex == r"e^{z_i - \max z} = [1, 2.06115 \times 10^{-9}]"
+
+
+def test_softmax_is_worked_by_hand_within_500_and_shifted_beyond():
+    by_hand = solve("softmax", {"logits": [2.0, 1.0, 0.1]})
+    assert [s.label for s in by_hand.steps] == ["Exponentiate", "Sum of exponentials", "Normalise"]
+    assert by_hand.steps[0].latex == "e^{z_i} = [7.38906, 2.71828, 1.10517]"
+    assert by_hand.steps[1].latex == r"\sum_j e^{z_j} = 11.2125"
+    for logits, first in [([600.0, 599.0], "z - 600 = [0, -1]"), ([-800.0, -801.0], "z - (-800) = [0, -1]"),
+                          ([-0.0, -700.0], None)]:
+        sol = solve("softmax", {"logits": logits})
+        if first is not None:
+            assert sol.steps[0].label.startswith("Subtract the largest logit") and sol.steps[0].latex == first
+        assert math.isclose(sum(sol.answer), 1.0) and sol.answer[0] > sol.answer[1]
 
 
 def test_softmax_and_activation_solutions_are_checked_plain_json():
