@@ -61,7 +61,7 @@ __all__ = [
     "cell_names",
     "activate_flat",
     "xcorr_flat",
-    "flat_nested",
+    "regular_leaves",
     "to_rows",
 ]
 
@@ -269,19 +269,15 @@ def xcorr_flat(x_flat: list[float], wp: int, k_flat: list[float], offsets: list[
 
 
 _LISTS = frozenset({list})
-_ONLY_FLOAT = frozenset({float})
-_NUMBER_TYPES = frozenset({int, float})
-_INT64 = 2 ** 63
 
 
-def flat_nested(value: Any, depth: int) -> tuple[list[float], list[int]] | None:
-    """A regular nested list of ``depth`` levels of finite numbers, as floats row-major and its shape.
-
-    None when anything is unusual (ragged, empty, not plain lists of ints and floats, too big, not finite): the
-    caller then lets ``as_array`` decide, so errors and corner cases stay exactly those of numpy.
-    """
-    items, shape = [value], []
-    for _ in range(depth):
+def regular_leaves(value: Any, depth: int) -> tuple[list[Any], list[int]] | None:
+    """The leaves (row-major) and the shape of a list nested ``depth`` levels deep, or None when it is not a
+    regular one (not lists, ragged, or empty at some level)."""
+    if type(value) is not list or not value:
+        return None
+    items, shape = value, [len(value)]
+    for _ in range(depth - 1):
         if set(map(type, items)) != _LISTS:
             return None
         n = len(items[0])
@@ -289,16 +285,6 @@ def flat_nested(value: Any, depth: int) -> tuple[list[float], list[int]] | None:
             return None
         shape.append(n)
         items = list(chain.from_iterable(items))
-    kinds = set(map(type, items))
-    if kinds != _ONLY_FLOAT:
-        if not kinds <= _NUMBER_TYPES or not (-_INT64 <= min(items) and max(items) < _INT64):  # numpy's int64
-            return None
-        items = list(map(float, items))
-    if len(items) > MAX_ELEMENTS:
-        return None
-    total = sum(items)
-    if total - total != 0.0 and not all(map(math.isfinite, items)):
-        return None
     return items, shape
 
 

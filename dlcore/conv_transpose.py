@@ -19,6 +19,7 @@ from dlcore.conv_ops import (
     bmatrix_template,
     check_cells,
     conv_transpose_2d,
+    regular_leaves,
     xcorr1d,
     xcorr2d,
 )
@@ -263,7 +264,7 @@ def _tconv2d_lists(input: Any, kernel: Any, bias: float | list[float],  # noqa: 
         leaves, x_hw, k_hw = matrices
         x_shape, w_shape = [1, *x_hw], [1, 1, *k_hw]
     else:
-        xs, ws = _regular(input, 3), _regular(kernel, 4)
+        xs, ws = regular_leaves(input, 3), regular_leaves(kernel, 4)
         if xs is None or ws is None:
             return None
         (x, x_shape), (w, w_shape) = xs, ws
@@ -285,7 +286,7 @@ def _tconv2d_lists(input: Any, kernel: Any, bias: float | list[float],  # noqa: 
 
 def _two_matrices(a: Any, b: Any) -> tuple[list[Any], list[int], list[int]] | None:
     """The entries of two matrices given as nested lists, a's then b's (row-major), and their shapes; None when
-    either is not a regular non-empty one (as ``_regular(m, 2)``), checked together."""
+    either is not a regular non-empty one (as ``regular_leaves(m, 2)``), checked together."""
     if type(a) is not list or type(b) is not list or not a or not b:
         return None
     rows = a + b
@@ -295,23 +296,6 @@ def _two_matrices(a: Any, b: Any) -> tuple[list[Any], list[int], list[int]] | No
     if not wa or not wb or set(map(len, a)) != {wa} or set(map(len, b)) != {wb}:
         return None
     return list(chain.from_iterable(rows)), [len(a), wa], [len(b), wb]
-
-
-def _regular(value: Any, depth: int) -> tuple[list[Any], list[int]] | None:
-    """The leaves (row-major) and the shape of a list nested ``depth`` levels deep, or None when it is not a
-    regular one (not lists, ragged, or empty at some level)."""
-    if type(value) is not list or not value:
-        return None
-    items, shape = value, [len(value)]
-    for _ in range(depth - 1):
-        if set(map(type, items)) != _LISTS:
-            return None
-        n = len(items[0])
-        if not n or set(map(len, items)) != {n}:
-            return None
-        shape.append(n)
-        items = list(chain.from_iterable(items))
-    return items, shape
 
 
 def _finite_floats(items: list[Any]) -> list[float] | None:
