@@ -7,20 +7,17 @@ each end of its output, max pooling keeps the first maximum of a window.
 
 from __future__ import annotations
 
-import math
-from itertools import chain, compress, repeat
-from operator import mul
+from itertools import chain
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
 
+from dlcore.activations import activate_one
 from dlcore.errors import SolverError
-from dlcore.fmt import mat, num, vec
 from dlcore.params import MAX_ELEMENTS
-from dlcore.shapes import conv_output_size, conv_transpose_output_size, pool_output_size
-from dlcore.types import Step
+from dlcore.shapes import conv_output_size, conv_transpose_output_size
 
 # Strides, paddings and kernel sizes beyond this would make outputs too large to compute or show:
 # a quiz never needs them, and a request with stride 10**9 must not exhaust memory.
@@ -41,26 +38,16 @@ __all__ = [
     "Array",
     "ACTIVATIONS",
     "as_floats",
-    "array_vec",
-    "array_mat",
     "as_array",
     "xcorr1d",
     "xcorr2d",
     "conv_transpose_1d",
     "conv_transpose_2d",
-    "activate",
     "window_bounds",
-    "pool_2d",
-    "products_tex",
     "paren",
     "bmatrix",
     "bmatrix_template",
-    "pad_rows",
-    "activate_one",
-    "new_step",
-    "cell_names",
     "activate_flat",
-    "xcorr_flat",
     "regular_leaves",
     "to_rows",
 ]
@@ -71,14 +58,6 @@ ACTIVATIONS = ("none", "relu", "leaky_relu", "sigmoid", "tanh")
 
 def as_floats(value: Any) -> Array:
     return np.asarray(value, dtype=np.float64)
-
-
-def array_vec(a: Array) -> str:
-    return vec(a.ravel().tolist())
-
-
-def array_mat(a: Array) -> str:
-    return mat(np.atleast_2d(a).tolist())
 
 
 def as_array(name: str, value: Any, ndims: tuple[int, ...]) -> Array:
@@ -142,19 +121,6 @@ def conv_transpose_2d(x: Array, w: Array, stride: int = 1, padding: int = 0) -> 
     return y[:, padding: padding + h_out, padding: padding + w_out]
 
 
-def activate(z: Array, activation: str, alpha: float = 0.01) -> Array:
-    """Apply none / relu / leaky_relu (alpha*z for z <= 0) / sigmoid / tanh elementwise."""
-    if activation == "relu":
-        return np.maximum(z, 0.0)
-    if activation == "leaky_relu":
-        return np.where(z > 0, z, alpha * z)
-    if activation == "sigmoid":
-        return 1.0 / (1.0 + np.exp(-z))
-    if activation == "tanh":
-        return np.tanh(z)
-    return z
-
-
 def window_bounds(n_in: int, n_out: int, kernel: int, stride: int, padding: int) -> list[tuple[int, int, int]]:
     """Per output index: (first input index, last input index + 1, window size counting padding), as torch."""
     out = []
@@ -163,29 +129,6 @@ def window_bounds(n_in: int, n_out: int, kernel: int, stride: int, padding: int)
         end = min(start + kernel, n_in + padding)
         out.append((max(start, 0), min(end, n_in), end - start))
     return out
-
-
-def pool_2d(x: Array, mode: str, kernel: int, stride: int, padding: int = 0, ceil_mode: bool = False,
-            count_include_pad: bool = True) -> Array:
-    """Max or average pooling of one 2-D map with torch's window and divisor rules."""
-    h_out = pool_output_size(x.shape[0], kernel, stride, padding, ceil_mode, axis="height")
-    w_out = pool_output_size(x.shape[1], kernel, stride, padding, ceil_mode, axis="width")
-    check_cells(h_out, w_out)
-    out = np.zeros((h_out, w_out))
-    for i, (h0, h1, ph) in enumerate(window_bounds(x.shape[0], h_out, kernel, stride, padding)):
-        for j, (w0, w1, pw) in enumerate(window_bounds(x.shape[1], w_out, kernel, stride, padding)):
-            window = x[h0:h1, w0:w1]
-            divisor = ph * pw if count_include_pad else window.size
-            out[i, j] = window.max() if mode == "max" else window.sum() / divisor
-    return out
-
-
-def products_tex(window: Array, kernel: Array, bias: float) -> str:
-    def par(v: float) -> str:
-        return num(v) if v >= 0 else f"({num(v)})"
-
-    terms = " + ".join(rf"{par(a)}\cdot{par(b)}" for a, b in zip(window.ravel(), kernel.ravel(), strict=True))
-    return terms + (f" + {num(bias)}" if bias else "")
 
 
 def paren(v: float, text: str) -> str:
@@ -203,69 +146,15 @@ def bmatrix_template(h: int, w: int) -> str:
     return r"\begin{bmatrix} " + r" \\ ".join([" & ".join(["%s"] * w)] * h) + r" \end{bmatrix}"
 
 
-def pad_rows(x: list[list[float]], p: int) -> list[list[float]]:
-    """Zero-pad a matrix by ``p`` on every side."""
-    if not p:
-        return x
-    zeros = [0.0] * (len(x[0]) + 2 * p)
-    edge, side = [zeros[:] for _ in range(p)], [0.0] * p
-    return edge + [side + row + side for row in x] + [zeros[:] for _ in range(p)]
-
-
-def activate_one(z: float, activation: str, alpha: float) -> float:
-    """``activate`` for one number; the sigmoid is computed without overflowing exp."""
-    if activation == "relu":
-        return z if z > 0.0 else 0.0
-    if activation == "leaky_relu":
-        return z if z > 0 else alpha * z
-    if activation == "sigmoid":
-        if z >= 0:
-            return 1.0 / (1.0 + math.exp(-z))
-        e = math.exp(z)
-        return e / (1.0 + e)
-    if activation == "tanh":
-        return math.tanh(z)
-    return z
-
-
-
-def new_step(fields: tuple[str, str, Any]) -> Step:
-    """``Step(*fields)`` without the Python-level ``__new__`` (for the one-step-per-cell loops)."""
-    return tuple.__new__(Step, fields)
-
-
-_NAME_ROWS = [[f"z_{{{i},{j}}}" for j in range(16)] for i in range(16)]
-_LABEL_ROWS = [[f"z[{i}][{j}]" for j in range(16)] for i in range(16)]
-
-
-def cell_names(h: int, w: int) -> tuple[list[str], list[str]]:
-    """LaTeX names ``z_{i,j}`` and labels ``z[i][j]`` of an h x w map, row-major (precomputed for small maps)."""
-    if h <= 16 and w <= 16:
-        return ([n for row in _NAME_ROWS[:h] for n in row[:w]], [n for row in _LABEL_ROWS[:h] for n in row[:w]])
-    return ([f"z_{{{i},{j}}}" for i in range(h) for j in range(w)], [f"z[{i}][{j}]" for i in range(h) for j in range(w)])
-
-
 def activate_flat(z: list[float], activation: str, alpha: float) -> list[float]:
-    """``activate_one`` over a list, with the common activations inlined (``z`` itself for none)."""
+    """``activations.activate_one`` over a list, with the common activations inlined (``z`` itself for none)."""
     if activation == "relu":
         return [v if v > 0.0 else 0.0 for v in z]
     if activation == "leaky_relu":
         return [v if v > 0 else alpha * v for v in z]
     if activation == "none":
         return z
-    return [activate_one(v, activation, alpha) for v in z]
-
-
-def xcorr_flat(x_flat: list[float], wp: int, k_flat: list[float], offsets: list[int], stride: int,
-                h_out: int, w_out: int) -> list[float]:
-    """Cross-correlation of a padded map stored row-major (width wp) with a flat kernel: z row-major, no bias.
-
-    Plain-Python im2col: the slice x_flat[o::stride] holds kernel cell o of every window of the padded map, read
-    as rows of width wp; `valid` keeps the w_out windows of each row that lie inside the map.
-    """
-    end, valid = stride * h_out * wp, ([1] * w_out + [0] * (wp - w_out)) * h_out
-    windows = compress(zip(*[x_flat[o:o + end:stride] for o in offsets], strict=False), valid)  # slices may differ past the map
-    return list(map(sum, map(map, repeat(mul), windows, repeat(k_flat))))
+    return [activate_one(activation, v, alpha) for v in z]
 
 
 _LISTS = frozenset({list})

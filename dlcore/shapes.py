@@ -500,7 +500,6 @@ def _input_hwc(value: list[int]) -> tuple[int, int, int]:
     return value[0], value[1], value[2]
 
 
-_SHAPE_TEX = r"%d \times %d \times %d"
 _FLAT_TEX = r"%d \cdot %d \cdot %d = %d"
 # The text of every size up to 4095 (the common sizes of CNN exercises), looked up instead of str() of the size.
 _SIZE_TEX = tuple(map(str, range(4096)))
