@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 
 from dlcore.errors import SolverError
 from dlcore.finite import all_finite, non_finite_error
-from dlcore.fmt import num, nums
+from dlcore.fmt import num, nums, plain_g
 from dlcore.params import Param
 from dlcore.registry import mistake, solver
 from dlcore.types import Solution, Step
@@ -122,25 +122,21 @@ _new = tuple.__new__  # builds a Step or Solution without the NamedTuple constru
 @lru_cache(maxsize=256)
 def _fast_template(template: str) -> tuple[str, int]:
     """``template`` with ``%.6g`` fields instead of ``%s``, and the number of 'e' in its own text."""
-    if "n" in template:
-        raise ValueError("a _fill template must not contain 'n'")
+    if "n" in template or "-0" in template:
+        raise ValueError("a _fill template must not contain 'n' or '-0'")
     return template.replace("%s", "%.6g"), template.count("e")
 
 
-def _fill(template: str, values: tuple[float, ...], solver_name: str, *, maybe_negative_zero: bool) -> str:
-    """``template % tuple(nums(values))`` for a %s-template of float fields.
+def _fill(template: str, values: tuple[float, ...], solver_name: str) -> str:
+    """``template % tuple(nums(values))`` for a %s-template of float fields, in one ``%.6g`` pass when
+    that writes what ``num`` writes (``fmt.plain_g``: no 'n' also means every value is finite).
 
-    ``%.6g`` writes what ``num`` writes for every float except exponents (an extra 'e'), infinities and
-    NaN (an 'n'), and -0 ("-0" where ``num`` writes "0"): the fields are formatted in one pass and the
-    text is checked for an 'e' or 'n' the template does not hold. The caller tells whether a value
-    may be -0.0; then, or when the check fails, the numbers go through ``nums``.
     Raises :func:`non_finite_error` when a value is not finite.
     """
     fast, own_e = _fast_template(template)
-    if not maybe_negative_zero:
-        text = fast % values
-        if text.count("e") == own_e and "n" not in text:
-            return text  # no 'n': every value is finite
+    text = fast % values
+    if plain_g(text, own_e):
+        return text
     if not all_finite(values):
         raise non_finite_error(solver_name)
     return template % tuple(nums(values))
@@ -171,10 +167,10 @@ def activation(*, activation: str, z: float | list[float], alpha: float) -> Solu
     a: float | list[float]
     if isinstance(z, list):
         a = [activate_one(activation, v, alpha) for v in z]
-        value = _fill(_vector_pair_latex(len(z)), (*z, *a), "activation", maybe_negative_zero=0.0 in z or 0.0 in a)
+        value = _fill(_vector_pair_latex(len(z)), (*z, *a), "activation")
     else:
         a = activate_one(activation, z, alpha)
-        value = _fill("f(%s) = %s", (z, a), "activation", maybe_negative_zero=z == 0.0 or a == 0.0)
+        value = _fill("f(%s) = %s", (z, a), "activation")
     steps = (_new(Step, ("Activation function", function, activation)), _new(Step, ("Activation value", value, a)))
     return _new(Solution, (a, steps, True))  # _fill refused a non-finite a (alpha * z overflows for a huge alpha)
 
@@ -331,8 +327,7 @@ def softmax(*, logits: list[float]) -> Solution:
         exps = list(map(math.exp, logits))
         total = sum(exps)  # >= e^{max z} > 0 and at most 100,000 e^500: finite
         p = [e / total for e in exps]
-        texts = _fill(_softmax_direct_latex(len(p)), (*exps, total, *p), "softmax",
-                      maybe_negative_zero=False).split(_SEP)  # exponentials and their ratios are never -0.0
+        texts = _fill(_softmax_direct_latex(len(p)), (*exps, total, *p), "softmax").split(_SEP)
         return _new(Solution, (p, (
             _new(Step, (_SOFTMAX_LABELS[1], texts[0], exps)),
             _new(Step, (_SOFTMAX_LABELS[2], texts[1], total)),
@@ -345,7 +340,7 @@ def softmax(*, logits: list[float]) -> Solution:
     # z - max z is the only number that can overflow (to -inf, e.g. -1e308 - 1e308): _fill refuses it.
     # It is -0.0 only for z = -0.0 when max z = 0.0.
     values = (z_max, *shifted, *exps, total, *p)
-    texts = _fill(_softmax_latex(len(p), z_max < 0), values, "softmax", maybe_negative_zero=z_max == 0.0).split(_SEP)
+    texts = _fill(_softmax_latex(len(p), z_max < 0), values, "softmax").split(_SEP)
     steps = (
         _new(Step, (_SOFTMAX_LABELS[0], texts[0], shifted)),
         _new(Step, (_SOFTMAX_LABELS[1], texts[1], exps)),

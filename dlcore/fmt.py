@@ -5,11 +5,12 @@ Step *values* keep full precision; only the LaTeX text is rounded for reading.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from itertools import chain
 from typing import Any
 
-__all__ = ["num", "nums", "vec", "mat"]
+__all__ = ["num", "nums", "vec", "mat", "plain_g"]
 
 
 def num(x: Any, digits: int = 6) -> str:
@@ -37,7 +38,19 @@ def num(x: Any, digits: int = 6) -> str:
 
 
 _SEP = "\x00"
-_NEG_ZERO = "-0" + _SEP  # an item "-0" (no other item ends in "-0" without an "e")
+_NEG_ZERO = re.compile(r"-0(?![.\d])")  # a number written "-0" (not "-0.25")
+
+
+def plain_g(text: str, own_e: int = 0) -> bool:
+    """True when every number that ``%.6g`` wrote into ``text`` reads exactly as ``num`` writes it.
+
+    The two differ only for exponents (an 'e' beyond the ``own_e`` of the template's own text),
+    infinities and NaN (an 'n') and -0; the template's own text must hold no 'n' and no "-0".
+
+    >>> plain_g("%.6g, %.6g" % (0.25, -1.5)), plain_g("%.6g" % 1e-9), plain_g("[%.6g]" % -0.0)
+    (True, False, False)
+    """
+    return text.count("e") == own_e and "n" not in text and ("-0" not in text or not _NEG_ZERO.search(text))
 _ONLY_FLOATS = frozenset({float})
 _ONLY_LISTS = frozenset({list})
 
@@ -77,9 +90,7 @@ def nums(xs: Sequence[float]) -> list[str]:
         if misses * 4 <= len(texts):
             return [t if t is not None else num(x) for t, x in zip(texts, xs, strict=True)]
     text = _SEP.join(["%.6g"] * len(xs)) % tuple(xs)
-    if "e" in text or "n" in text or text.endswith("-0") or _NEG_ZERO in text:  # "n": inf and nan
-        return [num(x) for x in xs]
-    return text.split(_SEP)
+    return text.split(_SEP) if plain_g(text) else [num(x) for x in xs]
 
 
 def vec(xs: Sequence[Any], digits: int = 6) -> str:

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from dlcore.errors import SolverError
 from dlcore.finite import all_finite, require_finite
-from dlcore.fmt import nums
+from dlcore.fmt import nums, plain_g
 from dlcore.pairwise import np_sum, plain_sum
 from dlcore.params import MAX_ELEMENTS, Param
 from dlcore.registry import mistake, solver
@@ -109,7 +109,7 @@ def _norm_solution(solver_name: str, mean: list[float], var: list[float], eps: f
     if template is None:
         template = _norm_template(n_m, n_rows, width)
     text = template % (*mean, *var, eps, *x_hat, *y)
-    if _plain_g(text):
+    if plain_g(text):
         mean_tex, var_tex, eps_tex, x_hat_tex, y_tex = text.split(_SEP)
     else:  # exponents, -0, inf or nan: num's own formatting
         n_xh = n_rows * width
@@ -312,7 +312,7 @@ def _vec_pair_template(n: int) -> str:
 def _vec_pair(a: list[float], b: list[float]) -> tuple[str, str]:
     """``vec(a), vec(b)`` for two lists of n floats, every number formatted once."""
     text = _vec_pair_template(len(a)) % (*a, *b)
-    if _plain_g(text):
+    if plain_g(text):
         a_tex, b_tex = text.split(_SEP)
         return a_tex, b_tex
     texts = nums(a + b)  # exponents, -0, inf or nan: num's own formatting
@@ -428,7 +428,7 @@ def inverted_dropout(*, a: list[float], mask: list[int], keep_prob: float) -> So
     if template is None:
         template = _drop_template(n)
     text = template % (*kept, keep_prob, *out, *a)  # every number formatted once
-    if _plain_g(text):
+    if plain_g(text):
         kept_tex, out_tex, a_tex = text.split(_SEP)
     else:  # exponents, -0, inf or nan: num's own formatting
         texts = nums([keep_prob, *kept, *out, *a])
@@ -517,7 +517,7 @@ def mixup(*, x1: list[float], y1: list[float], x2: list[float], y2: list[float],
     if template is None:
         template = _mix_template(len(x), len(y))
     text = template % (lam, *x1, w2, *x2, *x, lam, *y1, w2, *y2, *y)  # every number formatted once
-    if _plain_g(text):
+    if plain_g(text):
         x_tex, y_tex = text.split(_SEP)
     else:  # exponents, -0, inf or nan: num's own formatting
         texts = nums([lam, w2, *x1, *x2, *x, *y1, *y2, *y])
@@ -530,7 +530,6 @@ def mixup(*, x1: list[float], y1: list[float], x2: list[float], y2: list[float],
 
 
 _SEP = "\x00"
-_NEG_ZERO = "-0" + _SEP
 _new = tuple.__new__  # Step(label, latex, value) without the NamedTuple's Python-level __new__
 _MIX_TEMPLATES: dict[tuple[int, int], str] = {}
 
@@ -547,17 +546,6 @@ def _mix_template(n_x: int, n_y: int) -> str:
     if len(_MIX_TEMPLATES) < 256:  # templates of the common sizes, never results
         _MIX_TEMPLATES[(n_x, n_y)] = template
     return template
-
-
-def _plain_g(text: str) -> bool:
-    """True when every ``%.6g`` number in ``text`` is what ``num`` writes: no exponent, inf, nan or -0.
-
-    Only for templates whose fixed text has no "e", no "n" and no "-0".
-    """
-    if "e" in text or "n" in text:
-        return False
-    return "-0" not in text or not ("-0," in text or "-0]" in text or "-0 " in text or "-0}" in text
-                                    or text.endswith("-0") or _NEG_ZERO in text)
 
 
 @mistake("mixup", "swapped_lambda", "Weighted sample 1 by 1 - lam and sample 2 by lam.")
