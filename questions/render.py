@@ -132,17 +132,7 @@ class _Renderer:
         return _evaluate(inner, self.env)
 
     def fill_math(self, math_text: str) -> str:
-        def one(m: re.Match[str]) -> str:
-            value, spec, shape = self.evaluate(m.group(1))
-            if shape in ("bmatrix", "column"):
-                return _bmatrix(value, spec, column=shape == "column")
-            if shape == "table":
-                raise ExpressionError("table() cannot be used inside $...$ math; use matrix()")
-            if isinstance(value, str):
-                return _latex_text(value)
-            return format_value(value, spec, latex=True)
-
-        return PLACEHOLDER.sub(one, math_text)
+        return PLACEHOLDER.sub(lambda m: _math_value(m.group(1), self.env), math_text)
 
     def fill_text(self, text: str) -> str:
         def one(m: re.Match[str]) -> str:
