@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 import time
-from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -48,16 +47,9 @@ def conv_template(cast):
 
 @pytest.fixture
 def open_quiz(cast, conv_template):
-    from django.utils import timezone
+    from tests.factories import open_quiz_of
 
-    from quizapp.quizzes.models import Quiz, QuizSlot
-
-    now = timezone.now()
-    quiz = Quiz.objects.create(course=cast["course"], title="Conv quiz", opens_at=now - timedelta(hours=1),
-                               closes_at=now + timedelta(days=1), published=True)
-    slot = QuizSlot.objects.create(quiz=quiz, position=1, points=2)
-    slot.pool.set([conv_template])
-    return quiz
+    return open_quiz_of(cast["course"], conv_template)
 
 
 # ------------------------------------------------------------------ Redis and a Celery worker

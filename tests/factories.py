@@ -39,3 +39,19 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     course = factory.SubFactory(CourseFactory)
     user = factory.SubFactory(UserFactory)
     role = Membership.Role.STUDENT
+
+
+def open_quiz_of(course, template, title: str = "Conv quiz"):  # type: ignore[no-untyped-def]
+    """A published quiz of ``course``, open from an hour ago for a day: one 2-point slot drawing ``template``."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from quizapp.quizzes.models import Quiz, QuizSlot
+
+    now = timezone.now()
+    quiz = Quiz.objects.create(course=course, title=title, opens_at=now - timedelta(hours=1),
+                               closes_at=now + timedelta(days=1), published=True)
+    slot = QuizSlot.objects.create(quiz=quiz, position=1, points=2)
+    slot.pool.set([template])
+    return quiz

@@ -49,20 +49,11 @@ assert BUGGY_CONV != FIXED_CONV
 
 def buggy_quiz(cast):  # type: ignore[no-untyped-def]
     """An open quiz of one slot whose template (conv-output-size v1) counts the parameters wrongly."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     from quizapp.bank.services import template_import
-    from quizapp.quizzes.models import Quiz, QuizSlot
+    from tests.factories import open_quiz_of
 
     template = template_import(course=cast["course"], source=BUGGY_CONV, publish=True).template
-    now = timezone.now()
-    quiz = Quiz.objects.create(course=cast["course"], title="Conv quiz", opens_at=now - timedelta(hours=1),
-                               closes_at=now + timedelta(days=1), published=True)
-    slot = QuizSlot.objects.create(quiz=quiz, position=1, points=2)
-    slot.pool.set([template])
-    return quiz
+    return open_quiz_of(cast["course"], template)
 
 
 def truly_right(attempt: Attempt) -> dict[str, str]:
