@@ -327,11 +327,16 @@ def softmax(*, logits: list[float]) -> Solution:
         exps = list(map(math.exp, logits))
         total = sum(exps)  # >= e^{max z} > 0 and at most 100,000 e^500: finite
         p = [e / total for e in exps]
-        texts = _fill(_softmax_direct_latex(len(p)), (*exps, total, *p), "softmax").split(_SEP)
+        fast, own_e, template = _softmax_direct_latex(len(p))
+        values = (*exps, total, *p)
+        text = fast % values  # _fill, inlined: one %.6g pass is what num writes (see fmt.plain_g)
+        if text.count("e") != own_e or "n" in text or "-0" in text and not plain_g(text, own_e):
+            text = _fill(template, values, "softmax")
+        e_tex, sum_tex, p_tex = text.split(_SEP)
         return _new(Solution, (p, (
-            _new(Step, (_SOFTMAX_LABELS[1], texts[0], exps)),
-            _new(Step, (_SOFTMAX_LABELS[2], texts[1], total)),
-            _new(Step, (_SOFTMAX_LABELS[3], texts[2], p)),
+            _new(Step, (_SOFTMAX_LABELS[1], e_tex, exps)),
+            _new(Step, (_SOFTMAX_LABELS[2], sum_tex, total)),
+            _new(Step, (_SOFTMAX_LABELS[3], p_tex, p)),
         ), True))
     shifted = [z - z_max for z in logits]
     exps = list(map(math.exp, shifted))  # z - max z <= 0: no overflow
@@ -359,13 +364,15 @@ _DIRECT_MAX = 500.0  # |max z| up to which softmax is worked without subtracting
 
 
 @lru_cache(maxsize=256)
-def _softmax_direct_latex(n: int) -> str:
-    """The LaTeX of the three steps of softmax worked by hand, one %s-template separated by _SEP.
+def _softmax_direct_latex(n: int) -> tuple[str, int, str]:
+    """The LaTeX of the three steps of softmax worked by hand, one %s-template separated by _SEP, with its
+    ``_fast_template`` (the %.6g version and its own count of 'e').
 
     Its fields: the n exponentials, their sum, the n probabilities.
     """
     row = "[" + ", ".join(["%s"] * n) + "]"
-    return _SEP.join([r"e^{z_i} = " + row, r"\sum_j e^{z_j} = %s", r"p_i = \frac{e^{z_i}}{\sum_j e^{z_j}} = " + row])
+    template = _SEP.join([r"e^{z_i} = " + row, r"\sum_j e^{z_j} = %s", r"p_i = \frac{e^{z_i}}{\sum_j e^{z_j}} = " + row])
+    return (*_fast_template(template), template)
 
 
 @lru_cache(maxsize=256)
