@@ -345,6 +345,19 @@ def validator(solver: str, spec: dict[str, Param]) -> Callable[[Any], dict[str, 
     """
     entries = tuple((name, p.check, p.default) for name, p in spec.items())
     names = spec.keys()
+    if len(entries) == 1:  # e.g. softmax(logits): one lookup instead of the loop
+        ((only, check_only, only_default),) = entries
+
+        def check_one_param(params: Any) -> dict[str, Any]:
+            if type(params) is dict and len(params) == 1 and only in params:
+                value = params[only]
+                try:
+                    return {only: None if value is None and only_default is None else check_only(only, value)}
+                except SolverError:
+                    pass
+            return validate(solver, spec, params)
+
+        return check_one_param
 
     def check(params: Any) -> dict[str, Any]:
         if type(params) is not dict or not params.keys() <= names:
