@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from dlcore import SolverError, solve
 from dlcore.fmt import num
 from dlcore.registry import _all_plain_finite
-from dlcore.shapes import _pooled, _summarize, parse_cnn_layers, pool_output_size
+from dlcore.shapes import _cnn_plan, _pooled, _square_table, _summarize, _table, parse_cnn_layers, pool_output_size
 
 
 def _sizes_tex(prev: list[int], shape: list[int], formula) -> str:
@@ -138,8 +138,6 @@ def test_cnn_summary_of_a_square_input_matches_the_step_by_step_reference(h, c, 
 @pytest.mark.parametrize("side", [1, 3, 8, 4095, 4096, 10**9])
 def test_cnn_summary_square_and_general_paths_agree(layers, side):
     """The square path against the general one (_table), which the solver takes for H != W only."""
-    from dlcore.shapes import _cnn_plan, _square_table, _table
-
     plan = _cnn_plan(layers)
     for ceil_mode in (False, True):
         try:
