@@ -549,6 +549,7 @@ class _CnnPlan:
     summary_labels: tuple[str, ...]  # "Input", the layer names, "Total parameters"
     has_fc: bool
     fc_only_at_the_end: bool  # else _summarize raises "cannot follow a fully connected layer"
+    square: tuple[tuple[str, tuple[Any, ...]], ...]  # per layer (kind, _square_planned's numbers and LaTeX)
 
 
 def _make_plan(layers: list[CnnLayer]) -> _CnnPlan:
@@ -560,7 +561,27 @@ def _make_plan(layers: list[CnnLayer]) -> _CnnPlan:
         summary_labels=("Input", *(layer.name for layer in layers), "Total parameters"),
         has_fc=first_fc < len(kinds),
         fc_only_at_the_end="CONV" not in kinds[first_fc:] and "POOL" not in kinds[first_fc:],
+        square=tuple(map(_square_planned, layers)),
     )
+
+
+_SQUARE = r"H_{out} = W_{out} = "  # the size formula of a square input, written once for H and W
+
+
+def _square_planned(layer: CnnLayer) -> tuple[str, tuple[Any, ...]]:
+    """A layer as _square_table unpacks it: (kind, what its name decides), with the constant products folded.
+
+    CONV (K*K*N, N, S, 2P - K, name, head, tail, weights_head, times_n, biases, N as LaTeX): its text is
+    head H tail H_out ... (see _PlannedLayer); POOL (K, name, per ceil_mode (head, tail));
+    FC (N, name, times_n, biases, N as LaTeX).
+    """
+    kind, k, n, s, p, name, _, n_tex, size, weights_head, times_n, biases = _planned(layer)
+    if kind == "CONV":
+        head, tail = size[0]
+        return kind, (k * k * n, n, s, 2 * p - k, name, _SQUARE + head, tail, weights_head, times_n, biases, n_tex)
+    if kind == "POOL":
+        return kind, (k, name, tuple((_SQUARE + head, tail) for head, tail in size))
+    return kind, (n, name, times_n, biases, n_tex)
 
 
 # typed: a str subclass equal to a cached name is not a hit (parse_cnn_layers refuses anything but str).
@@ -654,6 +675,19 @@ def cnn_summary(*, input: list[int], layers: Any, ceil_mode: bool) -> Solution: 
     plan = _cnn_plan(layers)
     if not plan.fc_only_at_the_end:
         _raise_geometry_error(hwc, plan.layers, ceil_mode)
+    texts, rows, total = (_square_table if h == w else _table)(plan, hwc, ceil_mode)
+    # _steps, inline (a call costs the time of a step); the value of a layer's step is its row of the table.
+    values = [[*hwc], *rows, total]
+    steps = tuple(map(_new, repeat(Step), zip(plan.summary_labels, texts, values, strict=False)))
+    return _new(Solution, ({"layers": rows, "total_params": total}, steps, True))  # ints only: no overflow
+
+
+_Table = tuple[list[str], list[dict[str, Any]], int]  # the LaTeX of every step, the rows, the total
+
+
+def _table(plan: _CnnPlan, hwc: tuple[int, int, int], ceil_mode: bool) -> _Table:
+    """cnn_summary's step LaTeX (Input, one per layer, Total), rows of the table and total, for any H x W."""
+    h, w, c = hwc
     # Each size is written once (looked up in _SIZE_TEX when below 4096) and used where it appears.
     h_tex = _SIZE_TEX[h] if h < 4096 else str(h)
     w_tex = _SIZE_TEX[w] if w < 4096 else str(w)
@@ -711,10 +745,57 @@ def cnn_summary(*, input: list[int], layers: Any, ceil_mode: bool) -> Solution: 
             rows.append({"layer": name, "shape": [n], "weights": weights, "biases": n})
             total += weights + n
     texts.append(rf"\sum (\text{{weights}} + \text{{biases}}) = {total}")
-    # _steps, inline (a call costs the time of a step); the value of a layer's step is its row of the table.
-    values = [[*hwc], *rows, total]
-    steps = tuple(map(_new, repeat(Step), zip(plan.summary_labels, texts, values, strict=False)))
-    return _new(Solution, ({"layers": rows, "total_params": total}, steps, True))  # ints only: no overflow
+    return texts, rows, total
+
+
+def _square_table(plan: _CnnPlan, hwc: tuple[int, int, int], ceil_mode: bool) -> _Table:
+    """``_table`` of a square input (H = W): every layer's output is square too, so one size is computed,
+    written and compared per layer, with the numbers of ``plan.square`` (see ``_square_planned``)."""
+    h, _, c = hwc
+    h_tex = _SIZE_TEX[h] if h < 4096 else str(h)  # each size written once, looked up when below 4096
+    c_tex = _SIZE_TEX[c] if c < 4096 else str(c)
+    texts = [rf"{h_tex} \times {h_tex} \times {c_tex}"]  # of the Input step
+    rows = []
+    total = 0
+    flat, flat_tex = 0, ""  # the size of the last FC layer, once there is one
+    for kind, layer in plan.square:
+        if kind == "CONV":
+            k2n, n, s, room, name, head, tail, weights_head, times_n, biases, n_tex = layer
+            room += h  # H + 2P - K
+            if room < 0:
+                _raise_geometry_error(hwc, plan.layers, ceil_mode)
+            weights = k2n * c  # K * K * C_in * N
+            h = room // s + 1
+            h_in, h_tex = h_tex, _SIZE_TEX[h] if h < 4096 else str(h)
+            texts.append(rf"{head}{h_in}{tail}{h_tex} \quad {h_tex} \times {h_tex}{weights_head}{c_tex}{times_n}{weights}{biases}")
+            c, c_tex = n, n_tex
+            rows.append({"layer": name, "shape": [h, h, n], "weights": weights, "biases": n})
+            total += weights + n
+        elif kind == "POOL":  # stride k, no padding: floor((H - k)/k) + 1 = floor(H/k)
+            k, name, sizes = layer
+            if k > h:
+                _raise_geometry_error(hwc, plan.layers, ceil_mode)
+            h = -(-h // k) if ceil_mode else h // k
+            head, tail = sizes[ceil_mode]
+            h_in, h_tex = h_tex, _SIZE_TEX[h] if h < 4096 else str(h)
+            texts.append(rf"{head}{h_in}{tail}{h_tex} \quad {h_tex} \times {h_tex} \times {c_tex} \quad \text{{no parameters}}")
+            rows.append({"layer": name, "shape": [h, h, c], "weights": 0, "biases": 0})
+        else:
+            n, name, times_n, biases, n_tex = layer
+            if flat:
+                weights = flat * n
+                texts.append(rf"\text{{weights}} = {flat_tex}{times_n}{weights}{biases}")
+            else:
+                n_in = h * h * c
+                weights = n_in * n
+                n_in_tex = str(n_in)
+                texts.append(rf"n_{{in}} = {h_tex} \cdot {h_tex} \cdot {c_tex} = {n_in_tex} \quad "
+                             rf"\text{{weights}} = {n_in_tex}{times_n}{weights}{biases}")
+            flat, flat_tex = n, n_tex
+            rows.append({"layer": name, "shape": [n], "weights": weights, "biases": n})
+            total += weights + n
+    texts.append(rf"\sum (\text{{weights}} + \text{{biases}}) = {total}")
+    return texts, rows, total
 
 
 @mistake("cnn_summary", "forgot_biases", "Counted the weights but forgot the biases.")
