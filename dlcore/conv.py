@@ -8,6 +8,9 @@ from itertools import chain, repeat
 from operator import itemgetter, mul
 from typing import Any, NamedTuple
 
+import numpy as np
+import numpy.typing as npt
+
 from dlcore.conv_ops import (
     ACTIVATIONS,
     MAX_SPAN,
@@ -28,6 +31,7 @@ from dlcore.shapes import conv_output_size
 from dlcore.types import Solution, Step
 
 _SEP = "\x00"  # between the outputs' LaTeX while all of it is one joined string
+IntArray = npt.NDArray[np.intp]
 _CACHED_TERMS = 4096  # geometries up to this many window terms keep their tables (quiz sizes)
 
 
@@ -178,12 +182,10 @@ class _Geometry2d(NamedTuple):
 
     h_out: int
     w_out: int
-    windows: Callable[[list[float]], tuple[float, ...]]  # the kk values of every window, cell after cell
-    padded: Callable[[list[float]], tuple[float, ...]]  # the zero-padded input, row-major
-    wp: int  # its width
+    terms: IntArray  # (kh*kw, cells): term m of every window in row m (a single cell's column is doubled: see _sums)
+    padded: IntArray  # (h + 2p, w + 2p): the zero-padded input
     pieces: Callable[[list[str]], tuple[str, ...]]  # see _output_texts
-    heads: list[str]  # "z_{i,j} = " of every cell, all but the first after a _SEP
-    labels: list[str]
+    heads: list[str]  # "z_{i,j} &= " of every cell, after the start of the aligned block or a line break
     padded_tex: str  # %-template of the padded input's bmatrix, padding zeros written in
     output_tex: str  # %-template of an h_out x w_out bmatrix
 
@@ -202,12 +204,11 @@ def _geometry2d(h: int, w: int, kh: int, kw: int, stride: int, padding: int) -> 
     cells = [(i, j) for i in range(h_out) for j in range(w_out)]
     windows = [[source(i * stride + m, j * stride + q) for m in range(kh) for q in range(kw)] for i, j in cells]
     padded = [[source(r, c) for c in range(w + 2 * padding)] for r in range(h + 2 * padding)]
-    names = [f"z_{{{i},{j}}} = " for i, j in cells]
+    terms = np.array(windows if len(windows) > 1 else windows * 2, dtype=np.intp).T.copy()
+    heads = [f" \\\\ z_{{{i},{j}}} &= " for i, j in cells]
+    heads[0] = r"\begin{aligned} " + heads[0][4:]
     return _Geometry2d(
-        h_out, w_out, _picker(list(chain.from_iterable(windows))), _picker(list(chain.from_iterable(padded))),
-        w + 2 * padding,
-        _picker(_window_order(windows, n_in, kk)),
-        names[:1] + [_SEP + t for t in names[1:]], [f"z[{i}][{j}]" for i, j in cells],
+        h_out, w_out, terms, np.array(padded, dtype=np.intp), _picker(_window_order(windows, n_in, kk)), heads,
         bmatrix([["%s" if src < n_in else "0" for src in row] for row in padded]), bmatrix_template(h_out, w_out),
     )
 
@@ -221,23 +222,36 @@ def _geometry_of(x: list[list[float]], kernel: list[list[float]], stride: int, p
     return (_cached_geometry2d if small else _geometry2d)(h, w, kh, kw, stride, padding)
 
 
+def _sums(windows: Array, k: list[float], n: int) -> list[float]:
+    """sum(window[m] * k[m] for m) of the n windows, each exactly as the builtin ``sum`` adds (Python 3.11).
+
+    ``sum`` starts from 0 and adds the terms left to right, so its result is ``((0.0 + t0) + t1) + ...``: that
+    is what numpy's reduction along axis 0 computes, row after row, with ``initial=0.0`` (which also turns a
+    leading -0.0 into 0.0, as ``sum`` does). numpy reduces a single column pairwise instead: the geometry
+    doubles it (``terms``) and the copy is dropped here. Overflow gives inf without a warning, as in Python.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        out: list[float] = np.add.reduce(windows * np.array(k).reshape(-1, 1), 0, initial=0.0)[:n].tolist()
+    return out
+
+
 class _Conv2dCore(NamedTuple):
     """What the conv2d solver and its mistakes share within one call."""
 
     g: _Geometry2d
-    x_ext: list[float]  # the input row-major, then 0.0 (the value of every padding cell)
+    x: Array  # the input row-major, then 0.0 (the value of every padding cell)
     k_flat: list[float]  # the kernel row-major
-    windows: tuple[float, ...]  # the kk values of every window (padding zeros included), cell after cell
+    windows: Array  # g.terms of x: the values of every window (padding zeros included), term by term
     raw: list[float]  # xcorr(x_pad, K), row-major, bias not added
 
 
 def _conv2d_core(x: list[list[float]], kernel: list[list[float]], stride: int, padding: int) -> _Conv2dCore:
     """Check the geometry, gather every window and cross-correlate (raises SolverError on an impossible geometry)."""
     g = _geometry_of(x, kernel, stride, padding)
-    x_ext = [*chain.from_iterable(x), 0.0]
+    x_ext = np.array([*chain.from_iterable(x), 0.0])
     k_flat = list(chain.from_iterable(kernel))
-    windows = g.windows(x_ext)
-    return tuple.__new__(_Conv2dCore, (g, x_ext, k_flat, windows, _window_sums(windows, k_flat, g.h_out * g.w_out)))
+    windows = x_ext[g.terms]
+    return tuple.__new__(_Conv2dCore, (g, x_ext, k_flat, windows, _sums(windows, k_flat, g.h_out * g.w_out)))
 
 
 def _prepare_conv2d(p: dict[str, Any]) -> dict[str, Any]:
@@ -251,6 +265,16 @@ def _prepare_conv2d(p: dict[str, Any]) -> dict[str, Any]:
     except SolverError:
         return p
     return {**p, "core": core}
+
+
+def _activated_texts(activation: str, z: list[float], a: list[float], z_tex: list[str]) -> list[str]:
+    """``nums(a)``; where relu or leaky_relu let z through unchanged (z > 0), the text of z is reused."""
+    if activation == "relu":
+        return [t if v > 0.0 else "0" for v, t in zip(z, z_tex, strict=True)]  # num(0.0) is "0"
+    if activation == "leaky_relu":
+        scaled = iter(nums([s for v, s in zip(z, a, strict=True) if not v > 0]))
+        return [t if v > 0 else next(scaled) for v, t in zip(z, z_tex, strict=True)]
+    return nums(a)
 
 
 @solver(
@@ -274,25 +298,28 @@ def conv2d(*, input: list[list[float]], kernel: list[list[float]], bias: float, 
     ...        activation="relu", alpha=0.01).answer
     [[0.0]]
     """
-    g, x_ext, k_flat, _, raw = core or _conv2d_core(input, kernel, stride, padding)
+    g, x_arr, k_flat, _, raw = core or _conv2d_core(input, kernel, stride, padding)
     z_flat = [v + bias for v in raw] if bias else raw
     act = activation != "none"
     a_flat = activate_flat(z_flat, activation, alpha) if act else z_flat
     require_finite("conv2d", z_flat, a_flat if act else [])
+    x_ext = x_arr.tolist()
     nx, nk = len(x_ext), len(k_flat)  # x_ext ends with the padding zero
     tex = nums([*x_ext, *k_flat, bias, *z_flat])  # in one pass
     z_tex = tex[nx + nk + 1:]
-    texts = _output_texts(g.pieces, g.heads, tex[:nx], tex[nx:nx + nk], tex[nx + nk] if bias else "", z_tex)
-    steps = [tuple.__new__(Step, ("Zero-padded input", g.padded_tex % tuple(tex[:nx - 1]), _rows(g.padded(x_ext), g.wp)))
+    sums = "".join(g.pieces([*_parens(tex[:nx]), *_factor_pieces(tex[nx:nx + nk], tex[nx + nk] if bias else ""),
+                             *z_tex, *g.heads])) + r" \end{aligned}"
+    steps = [tuple.__new__(Step, ("Zero-padded input", g.padded_tex % tuple(tex[:nx - 1]), x_arr[g.padded].tolist()))
              ] if padding else []
-    steps += map(tuple.__new__, repeat(Step), zip(g.labels, texts, z_flat, strict=True))
     rows = range(0, len(z_flat), g.w_out)
     z = [z_flat[r:r + g.w_out] for r in rows]
+    steps.append(tuple.__new__(Step, ("Each output value", sums, z)))
     steps.append(tuple.__new__(Step, ("Convolution output (before activation)", g.output_tex % tuple(z_tex), z)))
     if not act:
         return tuple.__new__(Solution, (z, tuple(steps), True))
     a = [a_flat[r:r + g.w_out] for r in rows]
-    steps.append(tuple.__new__(Step, (f"After {activation}", g.output_tex % tuple(nums(a_flat)), a)))
+    a_tex = _activated_texts(activation, z_flat, a_flat, z_tex)
+    steps.append(tuple.__new__(Step, (f"After {activation}", g.output_tex % tuple(a_tex), a)))
     return tuple.__new__(Solution, (a, tuple(steps), True))
 
 
@@ -311,7 +338,7 @@ def _core_of(p: dict[str, Any]) -> _Conv2dCore:
 @mistake("conv2d", "flipped_kernel", "Computed a true convolution (kernel flipped) instead of cross-correlation.")
 def _conv2d_flipped(**p: Any) -> list[list[float]]:
     c = _core_of(p)  # rotating K by 180 degrees reverses its flat list; the windows stay
-    raw = _window_sums(c.windows, c.k_flat[::-1], c.g.h_out * c.g.w_out)
+    raw = _sums(c.windows, c.k_flat[::-1], c.g.h_out * c.g.w_out)
     return _conv2d_rows(raw, p["bias"], p["activation"], p["alpha"], c.g.w_out)
 
 

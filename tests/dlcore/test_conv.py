@@ -100,9 +100,9 @@ def test_conv2d_with_stride_and_every_activation():
 def test_conv2d_steps_show_padding_every_sum_and_the_activation():
     sol = solve("conv2d", SEED004)
     assert sol.steps[0].label == "Zero-padded input" and len(sol.steps[0].value) == 6
-    sums = [s for s in sol.steps if s.label.startswith("z[")]
-    assert [s.value for s in sums] == [v for row in SEED004_Z for v in row]
-    assert r"10\cdot(-2)" in sums[0].latex and sums[0].latex.endswith("= 3")
+    sums = next(s for s in sol.steps if s.label == "Each output value")
+    assert sums.value == SEED004_Z
+    assert sums.latex.startswith(r"\begin{aligned} z_{0,0} &= 0\cdot1 + ") and r"10\cdot(-2) + 0\cdot1 + 0\cdot0 + 20\cdot1 + 3 = 3 \\ z_{0,1} &= " in sums.latex
     assert sol.steps[-1].label == "After leaky_relu"
 
 
