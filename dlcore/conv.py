@@ -186,8 +186,8 @@ class _Geometry2d(NamedTuple):
     kernel: IntArray  # (kh*kw, 1): K[m] in row m
     padded: IntArray  # (h + 2p, w + 2p): the zero-padded input
     cell: int  # the worked example's output, row-major: the middle one
-    worked: Callable[[list[str]], tuple[str, ...]]  # its LaTeX pieces out of [x texts, factor pieces, z text, head]
-    head: str  # "z_{i,j} = " of that cell
+    factors: Callable[[list[str]], tuple[str, ...]]  # x_0, K_0, x_1, K_1, ... of its window, out of the texts of values
+    worked_tex: tuple[str, str]  # "z_{i,j} = %s\cdot%s + ... = %s" without, and with "+ %s" for, a bias
     label: str  # "Worked example: output (i, j)"
     padded_tex: str  # %-template of the padded input's bmatrix, padding zeros written in
     output_tex: str  # %-template of an h_out x w_out bmatrix
@@ -211,11 +211,12 @@ def _geometry2d(h: int, w: int, kh: int, kw: int, stride: int, padding: int) -> 
     windows = [window(i, j) for i in range(h_out) for j in range(w_out)]
     padded = [[source(r, c) for c in range(w + 2 * padding)] for r in range(h + 2 * padding)]
     i, j = h_out // 2, w_out // 2
+    products = f"z_{{{i},{j}}} = " + " + ".join([r"%s\cdot%s"] * kk)
     return _Geometry2d(
         h_out, w_out, np.array(windows if len(windows) > 1 else windows * 2, dtype=np.intp).T.copy(),
         np.arange(n_in + 1, n_in + 1 + kk, dtype=np.intp).reshape(kk, 1), np.array(padded, dtype=np.intp),
-        i * w_out + j, _picker(_window_order([window(i, j)], n_in, kk)), f"z_{{{i},{j}}} = ",
-        f"Worked example: output ({i}, {j})",
+        i * w_out + j, _picker([t for m, src in enumerate(window(i, j)) for t in (src, n_in + 1 + m)]),
+        (products + " = %s", products + " + %s = %s"), f"Worked example: output ({i}, {j})",
         bmatrix([["%s" if src < n_in else "0" for src in row] for row in padded]), bmatrix_template(h_out, w_out),
         r" \\ ".join([" & ".join(["%.6g"] * w_out)] * h_out),
     )
@@ -275,6 +276,16 @@ def _prepare_conv2d(p: dict[str, Any]) -> dict[str, Any]:
     return {**p, "core": core}
 
 
+def _factor_texts() -> dict[str, str]:
+    """The text of a common number (integers up to 1000, hundredths up to 10) as a factor: in parentheses when negative.
+
+    A constant table built once at import: one lookup per factor instead of a test and a new string.
+    """
+    texts = nums([float(k) for k in range(-1000, 1001)] + [k / 100 for k in range(-1000, 1001)])
+    return {t: t if t[0] != "-" else f"({t})" for t in texts}
+
+
+_FACTOR_TEXTS = _factor_texts()
 _BEGIN, _END = r"\begin{bmatrix} ", r" \end{bmatrix}"
 
 
@@ -318,8 +329,11 @@ def conv2d(*, input: list[list[float]], kernel: list[list[float]], bias: float, 
     nx = len(values) - len(g.kernel)  # the input and the padding zero
     tex = nums([*values, bias, *z_flat])  # in one pass
     z_tex = tex[len(values) + 1:]
-    worked = "".join(g.worked([*_parens(tex[:nx]), *_factor_pieces(tex[nx:-len(z_tex) - 1], tex[-len(z_tex) - 1] if bias else ""),
-                               z_tex[g.cell], g.head]))
+    factors = list(map(_FACTOR_TEXTS.get, g.factors(tex)))  # parenthesized when negative (None: not a common one)
+    if None in factors:
+        factors = _parens(list(g.factors(tex)))
+    worked = g.worked_tex[1] % (*factors, tex[len(values)], z_tex[g.cell]) if bias else \
+        g.worked_tex[0] % (*factors, z_tex[g.cell])
     steps = [tuple.__new__(Step, ("Zero-padded input", g.padded_tex % tuple(tex[:nx - 1]), array[g.padded].tolist())),
              ] if padding else []
     rows = range(0, len(z_flat), g.w_out)
