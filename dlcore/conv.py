@@ -286,6 +286,12 @@ def _factor_texts() -> dict[str, str]:
 
 
 _FACTOR_TEXTS = _factor_texts()
+
+
+def _factors(texts: tuple[str, ...]) -> list[str]:
+    """``_parens(texts)``: one lookup each in the constant table, ``_parens`` itself when a text is not in it."""
+    looked_up: list[Any] = list(map(_FACTOR_TEXTS.get, texts))
+    return _parens(list(texts)) if None in looked_up else looked_up
 _BEGIN, _END = r"\begin{bmatrix} ", r" \end{bmatrix}"
 
 
@@ -329,9 +335,7 @@ def conv2d(*, input: list[list[float]], kernel: list[list[float]], bias: float, 
     nx = len(values) - len(g.kernel)  # the input and the padding zero
     tex = nums([*values, bias, *z_flat])  # in one pass
     z_tex = tex[len(values) + 1:]
-    factors = list(map(_FACTOR_TEXTS.get, g.factors(tex)))  # parenthesized when negative (None: not a common one)
-    if None in factors:
-        factors = _parens(list(g.factors(tex)))
+    factors = _factors(g.factors(tex))
     worked = g.worked_tex[1] % (*factors, tex[len(values)], z_tex[g.cell]) if bias else \
         g.worked_tex[0] % (*factors, z_tex[g.cell])
     steps = [tuple.__new__(Step, ("Zero-padded input", g.padded_tex % tuple(tex[:nx - 1]), array[g.padded].tolist())),
