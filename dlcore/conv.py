@@ -1,4 +1,7 @@
-"""1-D and single-channel 2-D convolution (cross-correlation, as PyTorch) with a step per output value."""
+"""1-D and single-channel 2-D convolution (cross-correlation, as PyTorch).
+
+conv1d shows a step per output value; conv2d the padded input, one worked output (the middle one), z and a.
+"""
 
 from __future__ import annotations
 
@@ -46,10 +49,6 @@ def _window_sums(values: tuple[float, ...], k: list[float], n: int) -> list[floa
     """sum(window[m] * k[m]) of each of n windows, ``values`` holding the len(k) values of one window after another."""
     terms = map(mul, values, k * n)
     return list(map(sum, zip(*[terms] * len(k), strict=False)))  # len(k) terms at a time: window by window
-
-
-def _rows(values: tuple[float, ...], width: int) -> list[list[float]]:
-    return [list(values[r:r + width]) for r in range(0, len(values), width)]
 
 
 def _parens(texts: list[str]) -> list[str]:
