@@ -1,4 +1,7 @@
-"""1-D and single-channel 2-D convolution (cross-correlation, as PyTorch) with a step per output value."""
+"""1-D and single-channel 2-D convolution (cross-correlation, as PyTorch).
+
+conv1d shows a step per output value; conv2d the padded input, one worked output (the middle one), z and a.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,9 @@ from functools import lru_cache
 from itertools import chain, repeat
 from operator import itemgetter, mul
 from typing import Any, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
 
 from dlcore.conv_ops import (
     ACTIVATIONS,
@@ -21,13 +27,14 @@ from dlcore.conv_ops import (
 )
 from dlcore.errors import SolverError
 from dlcore.finite import require_finite
-from dlcore.fmt import nums
+from dlcore.fmt import nums, plain_g
 from dlcore.params import Param
 from dlcore.registry import mistake, solver
 from dlcore.shapes import conv_output_size
 from dlcore.types import Solution, Step
 
 _SEP = "\x00"  # between the outputs' LaTeX while all of it is one joined string
+IntArray = npt.NDArray[np.intp]
 _CACHED_TERMS = 4096  # geometries up to this many window terms keep their tables (quiz sizes)
 
 
@@ -42,10 +49,6 @@ def _window_sums(values: tuple[float, ...], k: list[float], n: int) -> list[floa
     """sum(window[m] * k[m]) of each of n windows, ``values`` holding the len(k) values of one window after another."""
     terms = map(mul, values, k * n)
     return list(map(sum, zip(*[terms] * len(k), strict=False)))  # len(k) terms at a time: window by window
-
-
-def _rows(values: tuple[float, ...], width: int) -> list[list[float]]:
-    return [list(values[r:r + width]) for r in range(0, len(values), width)]
 
 
 def _parens(texts: list[str]) -> list[str]:
@@ -173,19 +176,21 @@ def _conv1d_no_bias(*, x: list[float], f: list[float], stride: int, padding: int
 class _Geometry2d(NamedTuple):
     """Index tables and LaTeX templates of one conv2d geometry (sizes, stride, padding); nothing of the values.
 
-    Indices point into the input row-major followed by one 0.0, the value of every padding cell.
+    Indices point into the input row-major, then one 0.0 (the value of every padding cell), then the kernel.
     """
 
     h_out: int
     w_out: int
-    windows: Callable[[list[float]], tuple[float, ...]]  # the kk values of every window, cell after cell
-    padded: Callable[[list[float]], tuple[float, ...]]  # the zero-padded input, row-major
-    wp: int  # its width
-    pieces: Callable[[list[str]], tuple[str, ...]]  # see _output_texts
-    heads: list[str]  # "z_{i,j} = " of every cell, all but the first after a _SEP
-    labels: list[str]
+    terms: IntArray  # (kh*kw, cells): term m of every window in row m (a single cell's column is doubled: see _sums)
+    kernel: IntArray  # (kh*kw, 1): K[m] in row m
+    padded: IntArray  # (h + 2p, w + 2p): the zero-padded input
+    cell: int  # the worked example's output, row-major: the middle one
+    factors: Callable[[list[str]], tuple[str, ...]]  # x_0, K_0, x_1, K_1, ... of its window, out of the texts of values
+    worked_tex: tuple[str, str]  # "z_{i,j} = %s\cdot%s + ... = %s" without, and with "+ %s" for, a bias
+    label: str  # "Worked example: output (i, j)"
     padded_tex: str  # %-template of the padded input's bmatrix, padding zeros written in
     output_tex: str  # %-template of an h_out x w_out bmatrix
+    output_body: str  # its rows only (no 'e', no 'n' of \begin, \end), with %.6g fields: see _matrix_latex
 
 
 def _geometry2d(h: int, w: int, kh: int, kw: int, stride: int, padding: int) -> _Geometry2d:
@@ -199,16 +204,20 @@ def _geometry2d(h: int, w: int, kh: int, kw: int, stride: int, padding: int) -> 
         r, c = r - padding, c - padding
         return r * w + c if 0 <= r < h and 0 <= c < w else n_in
 
-    cells = [(i, j) for i in range(h_out) for j in range(w_out)]
-    windows = [[source(i * stride + m, j * stride + q) for m in range(kh) for q in range(kw)] for i, j in cells]
+    def window(i: int, j: int) -> list[int]:
+        return [source(i * stride + m, j * stride + q) for m in range(kh) for q in range(kw)]
+
+    windows = [window(i, j) for i in range(h_out) for j in range(w_out)]
     padded = [[source(r, c) for c in range(w + 2 * padding)] for r in range(h + 2 * padding)]
-    names = [f"z_{{{i},{j}}} = " for i, j in cells]
+    i, j = h_out // 2, w_out // 2
+    products = f"z_{{{i},{j}}} = " + " + ".join([r"%s\cdot%s"] * kk)
     return _Geometry2d(
-        h_out, w_out, _picker(list(chain.from_iterable(windows))), _picker(list(chain.from_iterable(padded))),
-        w + 2 * padding,
-        _picker(_window_order(windows, n_in, kk)),
-        names[:1] + [_SEP + t for t in names[1:]], [f"z[{i}][{j}]" for i, j in cells],
+        h_out, w_out, np.array(windows if len(windows) > 1 else windows * 2, dtype=np.intp).T.copy(),
+        np.arange(n_in + 1, n_in + 1 + kk, dtype=np.intp).reshape(kk, 1), np.array(padded, dtype=np.intp),
+        i * w_out + j, _picker([t for m, src in enumerate(window(i, j)) for t in (src, n_in + 1 + m)]),
+        (products + " = %s", products + " + %s = %s"), f"Worked example: output ({i}, {j})",
         bmatrix([["%s" if src < n_in else "0" for src in row] for row in padded]), bmatrix_template(h_out, w_out),
+        r" \\ ".join([" & ".join(["%.6g"] * w_out)] * h_out),
     )
 
 
@@ -221,23 +230,36 @@ def _geometry_of(x: list[list[float]], kernel: list[list[float]], stride: int, p
     return (_cached_geometry2d if small else _geometry2d)(h, w, kh, kw, stride, padding)
 
 
+def _sums(windows: Array, k: Array, n: int) -> list[float]:
+    """sum(window[m] * k[m] for m) of the n windows (``k`` a column), each exactly as the builtin ``sum`` adds.
+
+    ``sum`` (Python 3.11) starts from 0 and adds the terms left to right: ``((0.0 + t0) + t1) + ...``. numpy's
+    reduction along axis 0 computes exactly that, row after row, with ``initial=0.0`` (which also turns a leading
+    -0.0 into 0.0, as ``sum`` does); a single column it would add pairwise instead, so the geometry doubles it
+    (``terms``) and the copy is dropped here. Overflow gives inf without a warning, as in Python.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        out: list[float] = np.add.reduce(windows * k, 0, initial=0.0)[:n].tolist()
+    return out
+
+
 class _Conv2dCore(NamedTuple):
     """What the conv2d solver and its mistakes share within one call."""
 
     g: _Geometry2d
-    x_ext: list[float]  # the input row-major, then 0.0 (the value of every padding cell)
-    k_flat: list[float]  # the kernel row-major
-    windows: tuple[float, ...]  # the kk values of every window (padding zeros included), cell after cell
+    values: list[float]  # the input row-major, 0.0 (the value of every padding cell), the kernel row-major
+    array: Array  # the same as an array
+    windows: Array  # g.terms of it: the values of every window (padding zeros included), term by term
     raw: list[float]  # xcorr(x_pad, K), row-major, bias not added
 
 
 def _conv2d_core(x: list[list[float]], kernel: list[list[float]], stride: int, padding: int) -> _Conv2dCore:
     """Check the geometry, gather every window and cross-correlate (raises SolverError on an impossible geometry)."""
     g = _geometry_of(x, kernel, stride, padding)
-    x_ext = [*chain.from_iterable(x), 0.0]
-    k_flat = list(chain.from_iterable(kernel))
-    windows = g.windows(x_ext)
-    return tuple.__new__(_Conv2dCore, (g, x_ext, k_flat, windows, _window_sums(windows, k_flat, g.h_out * g.w_out)))
+    values = [*chain.from_iterable(x), 0.0, *chain.from_iterable(kernel)]
+    array = np.array(values)
+    windows = array[g.terms]
+    return tuple.__new__(_Conv2dCore, (g, values, array, windows, _sums(windows, array[g.kernel], g.h_out * g.w_out)))
 
 
 def _prepare_conv2d(p: dict[str, Any]) -> dict[str, Any]:
@@ -251,6 +273,34 @@ def _prepare_conv2d(p: dict[str, Any]) -> dict[str, Any]:
     except SolverError:
         return p
     return {**p, "core": core}
+
+
+def _factor_texts() -> dict[str, str]:
+    """The text of a common number (integers up to 1000, hundredths up to 10) as a factor: in parentheses when negative.
+
+    A constant table built once at import: one lookup per factor instead of a test and a new string.
+    """
+    texts = nums([float(k) for k in range(-1000, 1001)] + [k / 100 for k in range(-1000, 1001)])
+    return {t: t if t[0] != "-" else f"({t})" for t in texts}
+
+
+_FACTOR_TEXTS = _factor_texts()
+
+
+def _factors(texts: tuple[str, ...]) -> list[str]:
+    """``_parens(texts)``: one lookup each in the constant table, ``_parens`` itself when a text is not in it."""
+    looked_up: list[Any] = list(map(_FACTOR_TEXTS.get, texts))
+    return _parens(list(texts)) if None in looked_up else looked_up
+_BEGIN, _END = r"\begin{bmatrix} ", r" \end{bmatrix}"
+
+
+def _matrix_latex(g: _Geometry2d, values: list[float]) -> str:
+    """``g.output_tex % tuple(nums(values))``, in one ``%.6g`` pass when that writes what ``num`` writes.
+
+    The rows alone are filled, so that ``fmt.plain_g`` sees no 'e' and no 'n' of the template's own text.
+    """
+    body = g.output_body % tuple(values)
+    return _BEGIN + body + _END if plain_g(body) else g.output_tex % tuple(nums(values))
 
 
 @solver(
@@ -270,29 +320,33 @@ def conv2d(*, input: list[list[float]], kernel: list[list[float]], bias: float, 
            padding: int, activation: str, alpha: float, core: _Conv2dCore | None = None) -> Solution:
     """Single-channel 2-D convolution: z[i][j] = sum_{m,n} x_pad[i*s+m][j*s+n] * K[m][n] + b, then a = activation(z).
 
+    The steps show the padded input, the products of the middle output, z and a.
+
     >>> conv2d(input=[[1, 2], [3, 4]], kernel=[[1, 0], [0, -1]], bias=1.0, stride=1, padding=0,
     ...        activation="relu", alpha=0.01).answer
     [[0.0]]
     """
-    g, x_ext, k_flat, _, raw = core or _conv2d_core(input, kernel, stride, padding)
+    g, values, array, _, raw = core or _conv2d_core(input, kernel, stride, padding)
     z_flat = [v + bias for v in raw] if bias else raw
     act = activation != "none"
     a_flat = activate_flat(z_flat, activation, alpha) if act else z_flat
     require_finite("conv2d", z_flat, a_flat if act else [])
-    nx, nk = len(x_ext), len(k_flat)  # x_ext ends with the padding zero
-    tex = nums([*x_ext, *k_flat, bias, *z_flat])  # in one pass
-    z_tex = tex[nx + nk + 1:]
-    texts = _output_texts(g.pieces, g.heads, tex[:nx], tex[nx:nx + nk], tex[nx + nk] if bias else "", z_tex)
-    steps = [tuple.__new__(Step, ("Zero-padded input", g.padded_tex % tuple(tex[:nx - 1]), _rows(g.padded(x_ext), g.wp)))
+    nx = len(values) - len(g.kernel)  # the input and the padding zero
+    tex = nums([*values, bias, *z_flat])  # in one pass
+    z_tex = tex[len(values) + 1:]
+    factors = _factors(g.factors(tex))
+    worked = g.worked_tex[1] % (*factors, tex[len(values)], z_tex[g.cell]) if bias else \
+        g.worked_tex[0] % (*factors, z_tex[g.cell])
+    steps = [tuple.__new__(Step, ("Zero-padded input", g.padded_tex % tuple(tex[:nx - 1]), array[g.padded].tolist())),
              ] if padding else []
-    steps += map(tuple.__new__, repeat(Step), zip(g.labels, texts, z_flat, strict=True))
     rows = range(0, len(z_flat), g.w_out)
     z = [z_flat[r:r + g.w_out] for r in rows]
+    steps.append(tuple.__new__(Step, (g.label, worked, z_flat[g.cell])))
     steps.append(tuple.__new__(Step, ("Convolution output (before activation)", g.output_tex % tuple(z_tex), z)))
     if not act:
         return tuple.__new__(Solution, (z, tuple(steps), True))
     a = [a_flat[r:r + g.w_out] for r in rows]
-    steps.append(tuple.__new__(Step, (f"After {activation}", g.output_tex % tuple(nums(a_flat)), a)))
+    steps.append(tuple.__new__(Step, (f"After {activation}", _matrix_latex(g, a_flat), a)))
     return tuple.__new__(Solution, (a, tuple(steps), True))
 
 
@@ -311,7 +365,7 @@ def _core_of(p: dict[str, Any]) -> _Conv2dCore:
 @mistake("conv2d", "flipped_kernel", "Computed a true convolution (kernel flipped) instead of cross-correlation.")
 def _conv2d_flipped(**p: Any) -> list[list[float]]:
     c = _core_of(p)  # rotating K by 180 degrees reverses its flat list; the windows stay
-    raw = _window_sums(c.windows, c.k_flat[::-1], c.g.h_out * c.g.w_out)
+    raw = _sums(c.windows, c.array[c.g.kernel[::-1]], c.g.h_out * c.g.w_out)
     return _conv2d_rows(raw, p["bias"], p["activation"], p["alpha"], c.g.w_out)
 
 

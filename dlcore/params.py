@@ -278,22 +278,28 @@ def _checker(p: Param) -> Callable[[str, Any], Any]:
         bounded = lo != -_FLOAT_MAX or hi != _FLOAT_MAX  # finite floats always lie within the default bounds
 
         def check_matrix(name: str, v: Any) -> Any:
-            if type(v) is list and v and type(v[0]) is list:
+            # One C-level pass per question: rows all lists, of one width, elements all of the allowed types.
+            if type(v) is list and v and set(map(type, v)) == _ONLY_LISTS:
                 width = len(v[0])
-                if set(map(type, v)) == _ONLY_LISTS and set(map(len, v)) == {width} and 0 < len(v) * width <= MAX_ELEMENTS:
-                    flat = list(chain.from_iterable(v))
-                    kinds = set(map(type, flat))
-                    if kinds == _ONLY_FLOATS:  # the common case: checked without a copy
-                        total = sum(flat)
-                        if total - total == 0.0 and (not bounded or lo <= min(flat) and max(flat) <= hi):
+                if set(map(len, v)) == {width} and 0 < len(v) * width <= MAX_ELEMENTS:
+                    kinds = set(map(type, chain.from_iterable(v)))
+                    if kinds == _ONLY_INTS:  # the common case of a quiz; an int converts to a finite float or raises
+                        if not bounded:
+                            try:
+                                return [list(map(float, row)) for row in v]
+                            except OverflowError:  # `_one` raises as it does
+                                return _one(name, v, p)
+                    elif kinds == _ONLY_FLOATS:  # checked without a copy of the values
+                        total = sum(chain.from_iterable(v))
+                        if total - total == 0.0 and (not bounded or lo <= min(chain.from_iterable(v))
+                                                     and max(chain.from_iterable(v)) <= hi):
                             return list(map(list, v))
-                    elif kinds <= _NUMBERS:  # integers (and floats): converted row by row
+                        return _one(name, v, p)
+                    if kinds <= _NUMBERS:  # integers and floats (or bounded integers): converted row by row
                         try:
                             rows = [list(map(float, row)) for row in v]
                         except OverflowError:  # `_one` raises as it does
                             return _one(name, v, p)
-                        if kinds == _ONLY_INTS and not bounded:  # an int converts to a finite float or raises
-                            return rows
                         floats = list(chain.from_iterable(rows))
                         total = sum(floats)
                         if total - total == 0.0 and (not bounded or lo <= min(floats) and max(floats) <= hi):

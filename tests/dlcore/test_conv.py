@@ -97,13 +97,15 @@ def test_conv2d_with_stride_and_every_activation():
     np.testing.assert_allclose(solve("conv2d", dict(params, activation="leaky_relu")).answer, [[-0.05, 1], [2, 4]])
 
 
-def test_conv2d_steps_show_padding_every_sum_and_the_activation():
+def test_conv2d_steps_show_padding_a_worked_output_and_the_activation():
     sol = solve("conv2d", SEED004)
-    assert sol.steps[0].label == "Zero-padded input" and len(sol.steps[0].value) == 6
-    sums = [s for s in sol.steps if s.label.startswith("z[")]
-    assert [s.value for s in sums] == [v for row in SEED004_Z for v in row]
-    assert r"10\cdot(-2)" in sums[0].latex and sums[0].latex.endswith("= 3")
-    assert sol.steps[-1].label == "After leaky_relu"
+    assert [s.label for s in sol.steps] == ["Zero-padded input", "Worked example: output (2, 2)",
+                                            "Convolution output (before activation)", "After leaky_relu"]
+    assert len(sol.steps[0].value) == 6
+    worked = sol.steps[1]
+    assert worked.value == SEED004_Z[2][2] == 63
+    assert worked.latex == (r"z_{2,2} = 20\cdot1 + 0\cdot0 + 0\cdot(-1) + 20\cdot2 + 20\cdot0 + 0\cdot(-2) + 0\cdot1"
+                            r" + 20\cdot0 + 0\cdot1 + 3 = 63")
 
 
 def test_conv2d_multi_sums_channels_and_adds_each_bias():
