@@ -291,6 +291,8 @@ def _factors(texts: tuple[str, ...]) -> list[str]:
     """``_parens(texts)``: one lookup each in the constant table, ``_parens`` itself when a text is not in it."""
     looked_up: list[Any] = list(map(_FACTOR_TEXTS.get, texts))
     return _parens(list(texts)) if None in looked_up else looked_up
+
+
 _BEGIN, _END = r"\begin{bmatrix} ", r" \end{bmatrix}"
 
 
