@@ -30,7 +30,7 @@ from dlcore.conv_ops import (
     to_rows,
 )
 from dlcore.errors import SolverError
-from dlcore.finite import require_finite
+from dlcore.finite import all_finite, non_finite_error, require_finite
 from dlcore.fmt import nums
 from dlcore.params import MAX_ELEMENTS, Param
 from dlcore.registry import mistake, solver
@@ -178,7 +178,10 @@ def _step_latex(n_f: int, n_c: int, h_out: int, w_out: int) -> tuple[tuple[str, 
 # than the same sums over index tables. The source holds only numbers derived from the sizes and this
 # module's own texts (labels, LaTeX), never a parameter's value.
 
-_GENERATED = 2048  # the most window products a generated solution is written for (bounds its size)
+# A solution is generated for a geometry whose window products + 8 x computed numbers (S and outputs) are at most
+# this: its source and compile time grow with both, a number about 8 times as much as a product (up to about
+# 10 ms at the bound, once per kept plan). Quiz geometries are far below it.
+_GENERATED = 4096
 
 
 def _s_expression(x_cells: Sequence[int], k_first: int, zero: int) -> str:
@@ -238,7 +241,8 @@ def _solution_source(n_f: int, zero: int, padded: Indices, windows: Indices, lab
         maps.append(f"m{f}")
     texts = [f"t{i}" for i in range(len(numbers))]
     lines += [f"    numbers = [{', '.join(numbers)}]",
-              '    require_finite("conv2d_multi", numbers)',  # an S that is not finite reaches its output
+              '    if not all_finite(numbers):',  # require_finite, inlined
+              '        raise non_finite_error("conv2d_multi")',
               "    " + "".join([f"{t}, " for t in texts]) + "= nums(numbers)"]
     steps, used = [], 0
     for label, part, value in zip(labels, template.split(_SEP), maps, strict=True):
@@ -284,7 +288,8 @@ def _leaves_source(x_shape: Sequence[int], k_shape: Sequence[int]) -> str:
 
 def _generated(source: str, name: str) -> Any:
     """The function ``name`` defined by ``source`` (written by this module from sizes only)."""
-    namespace: dict[str, Any] = {"Step": Step, "_new": tuple.__new__, "nums": nums, "require_finite": require_finite}
+    namespace: dict[str, Any] = {"Step": Step, "_new": tuple.__new__, "nums": nums, "all_finite": all_finite,
+                                 "non_finite_error": non_finite_error}
     exec(compile(source, f"<conv2d_multi {name}>", "exec"), namespace)
     return namespace[name]
 
@@ -305,7 +310,7 @@ def _build_plan(n_f: int, c: int, h: int, w: int, kh: int, kw: int, stride: int,
     labels, template = _step_latex(n_f, c, h_out, w_out)
     shape_latex = rf"{n_f} \times {h_out} \times {w_out}"
     solution = leaves = None
-    if small and n_f * n_cells * n <= _GENERATED:
+    if small and n_f * n_cells * (n + 8 * (c + 1)) <= _GENERATED:
         solution = _generated(_solution_source(n_f, c * h * w, padded, windows, labels, template, shape_latex),
                               "solution")
         leaves = _generated(_leaves_source((c, h, w), (n_f, c, kh, kw)), "leaves")
