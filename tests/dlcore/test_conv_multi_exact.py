@@ -1,4 +1,7 @@
-"""conv2d_multi: every number exactly as the step-by-step formula gives it, on both of its code paths.
+"""conv2d_multi: every number exactly as the step-by-step formula gives it, on each of its code paths.
+
+Paths: "generated" (quiz sizes: straight-line source written for the geometry), "tables" (kept plans without
+it), "lazy" (big geometries: nothing kept).
 
 The reference below is the plain formula in nested loops: S[f][c] at (i, j) is ``sum`` of window * kernel
 over the kernel cells row-major (the order the solver promises), out[f] = (S[f][0] + S[f][1] + ...) + b[f].
@@ -83,15 +86,42 @@ def _random_params(rng: random.Random) -> dict:
 CASES = [_random_params(random.Random(seed)) for seed in range(60)]
 
 
+def _geometry(params: dict) -> tuple[int, ...]:
+    x, w = params["input"], params["filters"]
+    return (len(w), len(x), len(x[0]), len(x[0][0]), len(w[0][0]), len(w[0][0][0]), params["stride"],
+            params["padding"])
+
+
+def test_most_random_cases_take_the_generated_path():
+    conv_multi._small_plan.cache_clear()
+    generated = [conv_multi._plan(*_geometry(params)).solution is not None for params in CASES]
+    assert sum(generated) >= 40
+
+
 def _as_json(value: object) -> str:
     return json.dumps(value)  # tells 0.0 from -0.0 and 1 from 1.0
 
 
-@pytest.mark.parametrize("params", CASES)
-@pytest.mark.parametrize("small", [True, False], ids=["tables", "lazy"])
-def test_steps_and_answer_are_the_formula_exactly(params, small, monkeypatch):
-    if not small:  # every geometry takes the path of big ones: windows repeated lazily, nothing cached
+PATHS = ["generated", "tables", "lazy"]
+
+
+@pytest.fixture
+def path(request, monkeypatch):
+    """Sends every geometry down one path (plans kept under another setting are dropped before and after)."""
+    conv_multi._small_plan.cache_clear()
+    if request.param == "tables":  # kept plans, without a generated solution
+        monkeypatch.setattr(conv_multi, "_GENERATED", -1)
+    if request.param == "lazy":  # every geometry takes the path of big ones: windows repeated lazily, nothing kept
         monkeypatch.setattr(conv_multi, "_SMALL", 0)
+    yield request.param
+    conv_multi._small_plan.cache_clear()
+
+
+@pytest.mark.parametrize("params", CASES)
+@pytest.mark.parametrize("path", PATHS, indirect=True)
+def test_steps_and_answer_are_the_formula_exactly(params, path):
+    if path != "generated":
+        assert conv_multi._plan(*_geometry(params)).solution is None
     sol = solve("conv2d_multi", params)
     assert sol.checked
     assert _as_json(sol.to_dict()["steps"]) == _as_json(_expected_steps(params))
@@ -99,10 +129,8 @@ def test_steps_and_answer_are_the_formula_exactly(params, small, monkeypatch):
 
 
 @pytest.mark.parametrize("params", CASES[:20])
-@pytest.mark.parametrize("small", [True, False], ids=["tables", "lazy"])
-def test_mistakes_are_the_formula_exactly(params, small, monkeypatch):
-    if not small:
-        monkeypatch.setattr(conv_multi, "_SMALL", 0)
+@pytest.mark.parametrize("path", PATHS, indirect=True)
+def test_mistakes_are_the_formula_exactly(params, path):
     wrong = mistake_answers("conv2d_multi", params)
     _, maps, outs = _reference(params)
     b = params.get("bias") or [0.0] * len(outs)
