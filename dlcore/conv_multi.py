@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from dlcore.codegen import compiled, fstring, rows_display, step_source
 from dlcore.conv_ops import (
     MAX_SPAN,
     as_array,
@@ -195,21 +196,6 @@ def _s_expression(x_cells: Sequence[int], k_first: int, zero: int) -> str:
     return " + ".join(["0.0", *terms])
 
 
-def _rows_display(names: Sequence[str], width: int) -> str:
-    """A list display of ``names`` as rows of ``width``: the source of a map."""
-    return "[" + ", ".join(["[" + ", ".join(names[r:r + width]) + "]" for r in range(0, len(names), width)]) + "]"
-
-
-def _fstring(template: str, names: Sequence[str]) -> str:
-    """The source of an f-string giving ``template % (values of names)`` (each ``%s`` one name, in order)."""
-    first, *rest = template.replace("{", "{{").replace("}", "}}").split("%s")
-    return "f" + repr(first + "".join(["{" + name + "}" + part for name, part in zip(names, rest, strict=True)]))
-
-
-def _step_source(label: str, latex: str, value: str) -> str:
-    return f"_new(Step, ({label!r}, {latex}, {value}))"
-
-
 def _solution_source(n_f: int, zero: int, padded: Indices, windows: Indices, labels: tuple[str, ...],
                      template: str, shape_latex: str) -> str:
     """Source of ``solution(x, k, b) -> (answer, steps)`` for one geometry: what the solver computes with the
@@ -233,11 +219,11 @@ def _solution_source(n_f: int, zero: int, padded: Indices, windows: Indices, lab
             lines += [f"    {name} = {_s_expression(flat_windows[i][ch], (f * c + ch) * kk, zero)}"
                       for i, name in enumerate(s)]
             numbers += s
-            maps.append(_rows_display(s, w_out))
+            maps.append(rows_display(s, w_out))
         out = [f"o{f}_{i}" for i in range(cells)]
         lines += [f"    {name} = " + " + ".join([*[f"s{f}_{ch}_{i}" for ch in range(c)], f"b{f}"])
                   for i, name in enumerate(out)]
-        lines.append(f"    m{f} = {_rows_display(out, w_out)}")
+        lines.append(f"    m{f} = {rows_display(out, w_out)}")
         numbers += [f"b{f}", *out]
         maps.append(f"m{f}")
     texts = [f"t{i}" for i in range(len(numbers))]
@@ -248,14 +234,14 @@ def _solution_source(n_f: int, zero: int, padded: Indices, windows: Indices, lab
     steps, used = [], 0
     for label, part, value in zip(labels, template.split(_SEP), maps, strict=True):
         n = part.count("%s")
-        steps.append(_step_source(label, _fstring(part, texts[used:used + n]), value))
+        steps.append(step_source(label, fstring(part, texts[used:used + n]), value))
         used += n
     if zero != c * hp * wp:  # some padding: the padded input is the first step
         x_pad = [f"x{i}" if i != zero else "0.0" for i in padded.ravel().tolist()]
-        rows = [_rows_display(x_pad[s:s + hp * wp], wp) for s in range(0, len(x_pad), hp * wp)]
-        steps.insert(0, _step_source("Zero-padded input", repr(rf"{c} \times {hp} \times {wp}"),
+        rows = [rows_display(x_pad[s:s + hp * wp], wp) for s in range(0, len(x_pad), hp * wp)]
+        steps.insert(0, step_source("Zero-padded input", repr(rf"{c} \times {hp} \times {wp}"),
                                      "[" + ", ".join(rows) + "]"))
-    steps.append(_step_source("Output shape", repr(shape_latex), f"[{n_f}, {h_out}, {w_out}]"))
+    steps.append(step_source("Output shape", repr(shape_latex), f"[{n_f}, {h_out}, {w_out}]"))
     lines.append(f"    return [{', '.join([f'm{f}' for f in range(n_f)])}], ({', '.join(steps)},)")
     return "\n".join(lines) + "\n"
 
@@ -287,12 +273,7 @@ def _leaves_source(x_shape: Sequence[int], k_shape: Sequence[int]) -> str:
             f"    return [{', '.join(x_leaves)}, 0.0, {', '.join(k_leaves)}]\n")
 
 
-def _generated(source: str, name: str) -> Any:
-    """The function ``name`` defined by ``source`` (written by this module from sizes only)."""
-    namespace: dict[str, Any] = {"Step": Step, "_new": tuple.__new__, "nums": nums, "all_finite": all_finite,
-                                 "non_finite_error": non_finite_error}
-    exec(compile(source, f"<conv2d_multi {name}>", "exec"), namespace)
-    return namespace[name]
+_SOLUTION_NAMES = {"nums": nums, "all_finite": all_finite, "non_finite_error": non_finite_error}
 
 
 def _build_plan(n_f: int, c: int, h: int, w: int, kh: int, kw: int, stride: int, padding: int,
@@ -312,9 +293,10 @@ def _build_plan(n_f: int, c: int, h: int, w: int, kh: int, kw: int, stride: int,
     shape_latex = rf"{n_f} \times {h_out} \times {w_out}"
     solution = leaves = None
     if small and n_f * n_cells * (n + 8 * (c + 1)) <= _GENERATED:
-        solution = _generated(_solution_source(n_f, c * h * w, padded, windows, labels, template, shape_latex),
-                              "solution")
-        leaves = _generated(_leaves_source((c, h, w), (n_f, c, kh, kw)), "leaves")
+        solution = compiled(_solution_source(n_f, c * h * w, padded, windows, labels, template, shape_latex),
+                            "solution", _SOLUTION_NAMES, f"conv2d_multi {n_f}x{c}x{h}x{w} k{kh}x{kw} s{stride} p{padding}")
+        leaves = compiled(_leaves_source((c, h, w), (n_f, c, kh, kw)), "leaves", {},
+                          f"conv2d_multi leaves {n_f}x{c}x{h}x{w}")
     return _Plan(h_out, w_out, _getter(windows.ravel().tolist()), per_filter, _getter(padded.ravel().tolist()),
                  labels, template, _getter(texts), _getter(cells), rows, maps, shape_latex, solution, leaves)
 
