@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 from dlcore.errors import SolverError
 from dlcore.finite import all_finite, non_finite_error
 from dlcore.fmt import num, nums, plain_g
+from dlcore.pairwise import dot
 from dlcore.params import Param
 from dlcore.registry import mistake, solver
 from dlcore.types import Solution, Step
@@ -256,7 +257,7 @@ def activation_derivative(*, activation: str, w: list[float], x: list[float], b:
 def _pre_activation(w: list[float], x: list[float], b: float) -> float:
     if len(w) != len(x):
         raise SolverError(f"The weights w ({len(w)} values) and inputs x ({len(x)} values) must have the same length.")
-    return float(np.dot(w, x) + b)
+    return dot(w, x) + b
 
 
 @mistake("activation_derivative", "used_pre_activation",

@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 from dlcore.activations import activate_one, derivative, paren, softmax_values
 from dlcore.errors import SolverError
 from dlcore.fmt import num, nums
+from dlcore.pairwise import dot
 from dlcore.params import Param, validate
 from dlcore.registry import mistake, solver
 from dlcore.types import Solution, Step
@@ -312,10 +313,10 @@ def multi_upstream_gradient(
 
     >>> multi_upstream_gradient(upstream=[0.5, 0.4], weights=[0.25, -0.2], activation="sigmoid",
     ...                         at="output", z=None, a=None, alpha=0.01).answer  # 0.125 - 0.08
-    0.04499999999999999
+    0.044999999999999984
     """
     w = _branch_weights(upstream, weights)
-    dl_da = float(np.dot(w, upstream))
+    dl_da = dot(w, upstream)
     terms = " + ".join(rf"{paren(wi)} \cdot {paren(ui)}" for wi, ui in zip(w, upstream, strict=True))
     steps = [Step("Gradients from every branch add up at the node's output",
                   rf"\partial L/\partial a = \sum_i w_i \, UP_i = {terms} = {num(dl_da)}", dl_da)]
@@ -369,7 +370,7 @@ def _mug_first(*, upstream: list[float], weights: list[float] | None, **params: 
          "Gave the gradient at the node's input when its output was asked, or the other way round.")
 def _mug_confused(*, upstream: list[float], weights: list[float] | None, activation: str, at: str,
                   z: float | None, a: float | None, alpha: float) -> float:
-    dl_da = float(np.dot(_branch_weights(upstream, weights), upstream))
+    dl_da = dot(_branch_weights(upstream, weights), upstream)
     if z is None and a is None:
         raise SolverError("not applicable")
     return dl_da if at == "input" else dl_da * _local_derivative(activation, z, a, alpha)

@@ -19,6 +19,7 @@ import numpy.typing as npt
 from dlcore.errors import SolverError
 from dlcore.finite import require_finite
 from dlcore.fmt import num, nums, vec
+from dlcore.pairwise import dot
 from dlcore.params import Param
 from dlcore.registry import mistake, solver
 from dlcore.types import Solution, Step
@@ -959,7 +960,7 @@ def _neuron_run(
     mask = np.eye(len(w))[-1] if error == "updated_only_last_weight" else np.ones(len(w))
     v_b, trace = 0.0, []
     for _ in range(k):
-        z = float(w_ @ x_ + b)
+        z = dot(w_.tolist(), x) + b
         a = _sigmoid(z)
         rec: dict[str, Any] = {"z": z, "a": a, "loss": (0.5 if half else 1.0) * (a - y) ** 2,
                                "dL_da": (1.0 if half else 2.0) * (a - y),

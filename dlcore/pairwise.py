@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import reduce
-from operator import add
+from operator import add, mul
 
-__all__ = ["left_sum", "plain_sum", "np_sum"]
+__all__ = ["left_sum", "plain_sum", "np_sum", "dot"]
 
 
 def left_sum(values: Iterable[float]) -> float:
@@ -22,6 +22,16 @@ def left_sum(values: Iterable[float]) -> float:
 # sum() of floats adds from left to right up to Python 3.11 (and is faster than left_sum); from 3.12
 # it compensates rounding errors and would give other last bits.
 plain_sum: Callable[[Iterable[float]], float] = sum if sum([1.0, 1e100, 1.0, -1e100]) == 0.0 else left_sum
+
+
+def dot(a: Iterable[float], b: Iterable[float]) -> float:
+    """a_0 b_0 + a_1 b_1 + ... from left to right: the same last bits on every CPU (``np.dot`` may use fused
+    multiply-adds, which round differently, depending on the machine's BLAS kernel).
+
+    >>> dot([0.25, -0.2], [0.5, 0.4])  # 0.125 - 0.08000000000000002, each product rounded
+    0.044999999999999984
+    """
+    return plain_sum(map(mul, a, b))
 
 
 def np_sum(xs: list[float], lo: int, n: int) -> float:
