@@ -20,9 +20,9 @@ from questions.errors import TemplateError
 from questions.grading import PartResult, check_format, grade_part, grade_variant
 from questions.template import TemplateSpec, load_template, schema, template_from_dict
 from questions.validate import validate_template
-from questions.variants import Variant, VariantPart, generate_variant
+from questions.variants import Variant, VariantPart, generate_variant, regenerate_variant
 
 __all__ = [
-    "TemplateError", "TemplateSpec", "load_template", "template_from_dict", "generate_variant",
+    "TemplateError", "TemplateSpec", "load_template", "template_from_dict", "generate_variant", "regenerate_variant",
     "grade_part", "grade_variant", "check_format", "validate_template", "Variant", "VariantPart", "PartResult", "schema",
 ]

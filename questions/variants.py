@@ -21,7 +21,7 @@ from questions.expressions import compile_expression
 from questions.render import format_value, render_inline, render_markdown
 from questions.template import FREE_TYPES, ParamSpec, PartSpec, TemplateSpec
 
-__all__ = ["Variant", "VariantPart", "generate_variant", "MAX_DRAWS"]
+__all__ = ["Variant", "VariantPart", "generate_variant", "regenerate_variant", "MAX_DRAWS"]
 
 MAX_DRAWS = 1000
 MAX_ELEMENTS = 10_000
@@ -500,7 +500,13 @@ class _Computed:
 
 
 def _compute_part(spec: TemplateSpec, part: PartSpec, env: dict[str, Any], solver: _Solver,
-                  params_key: str | None = None) -> _Computed:
+                  params_key: str | None = None, keep: bool = False) -> _Computed:
+    """The answer, mistakes, steps and options of one part for the numbers ``env``.
+
+    Raises _Rejected when these numbers make a poor variant (a mistake that gives the right answer): the draw is
+    then repeated. With ``keep`` (numbers a student already has, see ``regenerate_variant``) such a mistake is
+    left out instead.
+    """
     steps: list[tuple[str, dlcore.Solution]] = []
     params: dict[str, Any] = {}
     key: str | None = None
@@ -552,6 +558,8 @@ def _compute_part(spec: TemplateSpec, part: PartSpec, env: dict[str, Any], solve
             continue  # this mistake has no value for these numbers
         tolerance = part.tolerance or {}
         if _matches(part.type, value, correct, tolerance):
+            if keep:
+                continue
             raise _Rejected(f"mistake '{m.name}' of part '{part.key}' gives the correct answer", m.path)
         mistakes[m.name] = value
 
@@ -569,7 +577,7 @@ def _compute_part(spec: TemplateSpec, part: PartSpec, env: dict[str, Any], solve
         for value, name in candidates:
             text = _option_text(part, value)
             if text in seen:
-                if seen[text] == 0 and name is not None:
+                if seen[text] == 0 and name is not None and not keep:
                     raise _Rejected(f"mistake '{name}' of part '{part.key}' shows the same option as the correct answer",
                                     part.path)
                 continue
@@ -700,31 +708,84 @@ def generate_variant(spec: TemplateSpec, seed: int) -> Variant:
     reasons: Counter[str] = Counter()
     paths: dict[str, str] = {}
     for _ in range(MAX_DRAWS):
-        solver = _Solver()
         try:
             env = _sample(spec, rng, prepared.samplers)
-            for i, expr in enumerate(spec.constraints):
-                if not _value_of(spec, expr, env, f"constraints.{i}"):
-                    raise _Rejected(f"constraint '{expr}' (constraints.{i}) was false", f"constraints.{i}")
-            computed = [_compute_part(spec, part, env, solver, k)
-                        for part, k in zip(spec.parts, prepared.params_keys, strict=True)]
-            text_html = render_markdown(spec.text, env)
+            computed, text_html = _solve_and_render(spec, prepared, env)
         except _Rejected as r:
             reasons[r.reason] += 1
             paths[r.reason] = r.path
             continue
-        except EvaluationFailure as exc:  # in the text: a placeholder that cannot be computed for these numbers
-            reasons[f"the text could not be rendered ({exc.message})"] += 1
-            paths[f"the text could not be rendered ({exc.message})"] = "text"
-            continue
-        except ExpressionError as exc:
-            raise _err(spec, exc.message, "text") from None
         break
     else:
         reason, count = reasons.most_common(1)[0]
         raise _err(spec, f"no valid variant in {MAX_DRAWS} draws: {reason} in {count} of them. "
                          "Loosen the constraints or the parameter ranges.", paths[reason])
+    return _assemble(spec, prepared, seed, entropy, env, computed, text_html)
 
+
+_DRAWN_KINDS = frozenset({"int", "float", "choice", "vector", "matrix"})
+
+
+def regenerate_variant(spec: TemplateSpec, seed: int, params: Mapping[str, Any]) -> Variant:
+    """The variant of ``spec`` (e.g. a fixed version of a template) for the numbers a student already has.
+
+    The drawn parameters are taken from ``params`` (the old variant's), whatever ``seed`` would draw now: a
+    fix that changes how the template draws, or which draws it redraws, must not change a student's numbers.
+    Derived parameters and constants are computed from the new ``spec``. A mistake that happens to give the
+    right answer for these numbers is left out (a new draw would redraw it). ``seed`` still orders the choices.
+
+    Raises TemplateError when ``spec`` cannot keep these numbers: a drawn parameter it needs is missing, a
+    constraint is false, or its solver refuses them.
+    """
+    entropy = _seed_entropy(seed)
+    prepared = _prepared(spec)
+    try:
+        env = _kept_params(spec, params)
+        computed, text_html = _solve_and_render(spec, prepared, env, keep=True)
+    except _Rejected as r:
+        raise _err(spec, f"the student's numbers do not fit this version: {r.reason}", r.path) from None
+    return _assemble(spec, prepared, seed, entropy, env, computed, text_html)
+
+
+def _kept_params(spec: TemplateSpec, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters of ``spec`` with the drawn ones taken from ``params`` (see regenerate_variant)."""
+    env: dict[str, Any] = {}
+    for p in spec.params:
+        path = f"params.{p.name}"
+        if p.kind in _DRAWN_KINDS:
+            if p.name not in params:
+                raise _Rejected(f"the old variant has no value for the parameter '{p.name}'", path)
+            env[p.name] = _copy(params[p.name])
+        elif p.kind == "derived":
+            env[p.name] = _value_of(spec, p.data["derived"], env, f"{path}.derived")
+        else:
+            env[p.name] = _copy(p.data["value"])
+        if not _json_ok(env[p.name]):
+            raise _err(spec, f"parameter '{p.name}' must be numbers, text or lists of them", path)
+    return env
+
+
+def _solve_and_render(spec: TemplateSpec, prepared: _Prepared, env: dict[str, Any],
+                      keep: bool = False) -> tuple[list[_Computed], str]:
+    """Check the constraints, compute every part and render the text for the numbers ``env`` (raises _Rejected)."""
+    solver = _Solver()
+    for i, expr in enumerate(spec.constraints):
+        if not _value_of(spec, expr, env, f"constraints.{i}"):
+            raise _Rejected(f"constraint '{expr}' (constraints.{i}) was false", f"constraints.{i}")
+    computed = [_compute_part(spec, part, env, solver, k, keep)
+                for part, k in zip(spec.parts, prepared.params_keys, strict=True)]
+    try:
+        text_html = render_markdown(spec.text, env)
+    except EvaluationFailure as exc:  # in the text: a placeholder that cannot be computed for these numbers
+        raise _Rejected(f"the text could not be rendered ({exc.message})", "text") from None
+    except ExpressionError as exc:
+        raise _err(spec, exc.message, "text") from None
+    return computed, text_html
+
+
+def _assemble(spec: TemplateSpec, prepared: _Prepared, seed: int, entropy: int, env: dict[str, Any],
+              computed: list[_Computed], text_html: str) -> Variant:
+    """The variant of the computed parts: choices ordered by the seed, the steps of every solution once."""
     answers = {part.key: c.correct for part, c in zip(spec.parts, computed, strict=True)}
     choice_rng = _LazyRng(entropy)
     parts = [_build_part(spec, part, c, env, answers, choice_rng) for part, c in zip(spec.parts, computed, strict=True)]

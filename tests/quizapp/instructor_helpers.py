@@ -57,11 +57,11 @@ def buggy_quiz(cast):  # type: ignore[no-untyped-def]
 
 
 def truly_right(attempt: Attempt) -> dict[str, str]:
-    """The answers that are right by the fixed template (same seed), whatever version the variant has."""
-    from questions import generate_variant, load_template
+    """The answers that are right by the fixed template for the variant's numbers, whatever version it has."""
+    from questions import load_template, regenerate_variant
 
     variant = attempt.variants.get(position=1)
-    fixed = generate_variant(load_template(FIXED_CONV), variant.seed)
+    fixed = regenerate_variant(load_template(FIXED_CONV), variant.seed, variant.data["params"])
     return {part.key: typed(part.correct) for part in fixed.parts}
 
 

@@ -11,7 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from grader.services import submission_regrade
-from questions import TemplateError, generate_variant
+from questions import TemplateError, regenerate_variant
 from quizapp.bank.models import QuestionTemplate, TemplateVersion
 from quizapp.bank.selectors import template_version_spec
 from quizapp.core.exceptions import Conflict, NotFound, ValidationFailed
@@ -100,9 +100,9 @@ def quiz_regrade_all(*, quiz: Quiz, user: AbstractBaseUser) -> int:
 def variants_update_and_regrade(*, quiz: Quiz, user: AbstractBaseUser) -> VariantUpdateReport:
     """Move every outdated variant of ``quiz`` to its template's published version and regrade.
 
-    Each variant is generated again from the new version with its own seed, so the student keeps
-    their numbers wherever the fix did not change them. All or nothing: if the new version cannot
-    generate one of the variants, nothing changes.
+    Each variant is computed again by the new version for the numbers the student already has (its drawn
+    parameters; see questions.regenerate_variant), so answers given to those numbers are graded fairly.
+    All or nothing: if the new version cannot keep the numbers of one of the variants, nothing changes.
     """
     instructor_required(user=user, course=quiz.course)
     attempt_ids: set[int] = set()
@@ -111,10 +111,10 @@ def variants_update_and_regrade(*, quiz: Quiz, user: AbstractBaseUser) -> Varian
         spec = template_version_spec(version=item.published)
         for variant in _outdated_variants(quiz=quiz, template=item.template, published=item.published).select_for_update():
             try:
-                data = generate_variant(spec, variant.seed).to_dict()
+                data = regenerate_variant(spec, variant.seed, variant.data["params"]).to_dict()
             except TemplateError as exc:
                 raise ValidationFailed(
-                    f"{item.slug} v{item.new_version} cannot generate every variant of this quiz, so nothing was "
+                    f"{item.slug} v{item.new_version} cannot keep the numbers of every variant of this quiz, so nothing was "
                     f"changed: {exc}"
                 ) from exc
             variant.data, variant.template_version = data, item.published
