@@ -30,7 +30,7 @@ def num(x: Any, digits: int = 6) -> str:
         x = float(x)
     if x.is_integer() and -1e15 < x < 1e15:
         return str(int(x))
-    text = f"{x:.6g}" if digits == 6 else f"{x:.{digits}g}"  # a constant spec parses once
+    text = "%g" % x if digits == 6 else f"{x:.{digits}g}"  # noqa: UP031 - %g is %.6g, and str % is faster
     if "e" in text:
         mantissa, exp = text.split("e")
         return f"{mantissa} \\times 10^{{{int(exp)}}}"
@@ -89,7 +89,7 @@ def nums(xs: Sequence[float]) -> list[str]:
             return texts
         if misses * 4 <= len(texts):
             return [t if t is not None else num(x) for t, x in zip(texts, xs, strict=True)]
-    text = _SEP.join(["%.6g"] * len(xs)) % tuple(xs)
+    text = _SEP.join(["%g"] * len(xs)) % tuple(xs)  # %g is %.6g: fields without a precision format faster
     return text.split(_SEP) if plain_g(text) else [num(x) for x in xs]
 
 

@@ -143,8 +143,8 @@ def _bmatrix_body(texts: list[str], width: int) -> str:
 
 def _norm_template(n_m: int, n_rows: int, width: int) -> str:
     """The numbers of the four norm steps as one ``%`` template: means, variances, eps, x_hat, y (joined by _SEP)."""
-    body = _bmatrix_body(["%.6g"] * (n_rows * width), width)
-    template = _SEP.join([_g_list(n_m), _g_list(n_m), "%.6g", body, body])
+    body = _bmatrix_body(["%g"] * (n_rows * width), width)
+    template = _SEP.join([_g_list(n_m), _g_list(n_m), "%g", body, body])
     if len(_NORM_TEMPLATES) < 256:  # templates of the common sizes, never results
         _NORM_TEMPLATES[(n_m, n_rows, width)] = template
     return template
@@ -452,7 +452,7 @@ _DROP_TEMPLATES: dict[int, str] = {}
 def _drop_template(n: int) -> str:
     """The LaTeX of the dropout steps as one ``%`` template (the steps joined by _SEP; the last without its prefix)."""
     v = _g_list(n)
-    template = r"a \odot m = " + v + _SEP + r"\frac{a \odot m}{%.6g} = " + v + _SEP + v
+    template = r"a \odot m = " + v + _SEP + r"\frac{a \odot m}{%g} = " + v + _SEP + v
     if len(_DROP_TEMPLATES) < 256:  # templates of the common sizes, never results
         _DROP_TEMPLATES[n] = template
     return template
@@ -535,14 +535,14 @@ _MIX_TEMPLATES: dict[tuple[int, int], str] = {}
 
 
 def _g_list(n: int) -> str:
-    return "[" + ", ".join(["%.6g"] * n) + "]"
+    return "[" + ", ".join(["%g"] * n) + "]"
 
 
 def _mix_template(n_x: int, n_y: int) -> str:
     """The LaTeX of both mixup steps as one ``%`` template (the steps joined by _SEP)."""
     vx, vy = _g_list(n_x), _g_list(n_y)
-    template = (r"x = %.6g \cdot " + vx + r" + %.6g \cdot " + vx + " = " + vx + _SEP
-                + r"y = %.6g \cdot " + vy + r" + %.6g \cdot " + vy + " = " + vy)
+    template = (r"x = %g \cdot " + vx + r" + %g \cdot " + vx + " = " + vx + _SEP
+                + r"y = %g \cdot " + vy + r" + %g \cdot " + vy + " = " + vy)
     if len(_MIX_TEMPLATES) < 256:  # templates of the common sizes, never results
         _MIX_TEMPLATES[(n_x, n_y)] = template
     return template
