@@ -473,7 +473,13 @@ def conv2d(*, input: list[list[float]], kernel: list[list[float]], bias: float, 
     solution = _generated(len(input), len(input[0]), len(kernel), len(kernel[0]), stride, padding, activation)
     if solution is not None:
         return solution(input, kernel, bias, alpha)
-    g, values, array, _, raw = _conv2d_core(input, kernel, stride, padding)
+    return _table_conv2d(input, kernel, bias, stride, padding, activation, alpha)
+
+
+def _table_conv2d(x: list[list[float]], kernel: list[list[float]], bias: float, stride: int, padding: int,
+                  activation: str, alpha: float) -> Solution:
+    """conv2d of any size, with the geometry's index tables and numpy's window sums (see _sums)."""
+    g, values, array, _, raw = _conv2d_core(x, kernel, stride, padding)
     z_flat = [v + bias for v in raw] if bias else raw
     act = activation != "none"
     a_flat = activate_flat(z_flat, activation, alpha) if act else z_flat
