@@ -351,19 +351,22 @@ def _texts_lines(names: list[str], values: str) -> list[str]:
     return [f"t = list(map(text_of, {values}))", _unpack(names, f"t if all(t) else nums({values})")]
 
 
-def _worked_lines(g: _Geometry2d, window: list[int], zero: int, z_text: str) -> list[str]:
-    """Lines giving ``worked`` the LaTeX of the worked output (its window ``window``, its z text ``z_text``): the
-    factors looked up at once, a padding zero written in as "0"."""
-    values, products = [], []
+def _worked_lines(g: _Geometry2d, window: list[int], zero: int, z_text: str, x_texts: bool) -> list[str]:
+    """Lines giving ``worked`` the LaTeX of the worked output (its window ``window``, its z text ``z_text``): a
+    padding zero written in as "0", the other factors looked up at once, or with ``x_texts`` (the texts tx0, tx1,
+    ... of the input are known) those of the input from its texts, in parentheses when negative."""
+    looked_up, factors, products = [], [], []
     for m, src in enumerate(window):
         if src != zero:
-            values.append(f"x{src}")
-        values.append(f"k{m}")
+            factors.append(f"fx{src}" if x_texts else f"f{len(looked_up)}")
+            looked_up += [] if x_texts else [f"x{src}"]
+        factors.append(f"f{len(looked_up)}")
+        looked_up.append(f"k{m}")
         products.append(("%s" if src != zero else "0") + r"\cdot%s")
-    factors = _names("f", len(values))
     head = f"z_{{{g.h_out // 2},{g.w_out // 2}}} = " + " + ".join(products)
-    return [_unpack(factors, "factors_of((" + "".join([f"{v}, " for v in values]) + "))"),
-            f"worked = {fstring(head + ' + %s = %s', [*factors, 'num(b)', z_text])} if b else "
+    lines = [f"fx{src} = tx{src} if x{src} >= 0 else f'({{tx{src}}})'" for src in window if x_texts and src != zero]
+    return [*lines, _unpack(_names("f", len(looked_up)), "factors_of((" + "".join([f"{v}, " for v in looked_up]) + "))"),
+            f"worked = {fstring(head + ' + %s = %s', [*factors, 'text_of(b) or num(b)', z_text])} if b else "
             f"{fstring(head + ' = %s', [*factors, z_text])}"]
 
 
@@ -384,7 +387,9 @@ def _activation_lines(g: _Geometry2d, activation: str) -> tuple[list[str], str]:
         # with "e+" or "e-", which no text of num holds): those send the whole matrix to a_latex
         lines += [f"if z{i} > 0:", f"    a{i} = z{i}", f"    ta{i} = tz{i}", "else:", f"    a{i} = alpha * z{i}",
                   f"    ta{i} = f'{{a{i}:.6g}}' if a{i} else '0'"]
-    lines += [*check, f"la = {fstring(g.output_tex, ta)}", "if 'e-' in la or 'e+' in la:", "    la = a_latex(as_)"]
+    lines += [*check, f"la = {fstring(g.output_tex, ta)}",
+              # 2 "e" are the template's ("begin", "end"): counting is faster than looking for "e-"
+              f"if la.count('e') != {g.output_tex.count('e')} and ('e-' in la or 'e+' in la):", "    la = a_latex(as_)"]
     return lines, "la"
 
 
@@ -402,13 +407,14 @@ def _solution_source(g: _Geometry2d, windows: list[list[int]], h: int, w: int, k
              "c = b if b else 0.0"]
     lines += [f"{name} = {_z_expression(window, zero)}" for name, window in zip(z, windows, strict=True)]
     lines += [f"zs = [{', '.join(z)}]", "if not all_finite(zs):", '    raise non_finite_error("conv2d")']  # inlined
-    lines += _texts_lines(tz, "zs") + _worked_lines(g, windows[g.cell], zero, tz[g.cell])
+    lines += _texts_lines(tz, "zs")
     steps = []
     if padding:
         tx = _names("tx", h * w)
         lines += [f"xs = [{', '.join(x)}]", *_texts_lines(tx, "xs")]
         padded = [f"x{src}" if src != zero else "0.0" for src in g.padded.ravel().tolist()]
         steps.append(step_source("Zero-padded input", fstring(g.padded_tex, tx), rows_display(padded, w + 2 * padding)))
+    lines += _worked_lines(g, windows[g.cell], zero, tz[g.cell], x_texts=padding > 0)
     steps += [step_source(g.label, "worked", z[g.cell]),
               step_source("Convolution output (before activation)", fstring(g.output_tex, tz), "z")]
     lines.append(f"z = {rows_display(z, w_out)}")
