@@ -355,11 +355,14 @@ def _worked_lines(g: _Geometry2d, window: list[int], zero: int, z_text: str, x_t
     """Lines giving ``worked`` the LaTeX of the worked output (its window ``window``, its z text ``z_text``): a
     padding zero written in as "0", the other factors looked up at once, or with ``x_texts`` (the texts tx0, tx1,
     ... of the input are known) those of the input from its texts, in parentheses when negative."""
-    looked_up, factors, products = [], [], []
+    looked_up: list[str] = []  # the numbers whose factor texts are looked up: f0, f1, ... in this order
+    factors, products = [], []  # the names in the products' %s, in order; the products
     for m, src in enumerate(window):
-        if src != zero:
-            factors.append(f"fx{src}" if x_texts else f"f{len(looked_up)}")
-            looked_up += [] if x_texts else [f"x{src}"]
+        if src != zero and x_texts:
+            factors.append(f"fx{src}")
+        elif src != zero:
+            factors.append(f"f{len(looked_up)}")
+            looked_up.append(f"x{src}")
         factors.append(f"f{len(looked_up)}")
         looked_up.append(f"k{m}")
         products.append(("%s" if src != zero else "0") + r"\cdot%s")
