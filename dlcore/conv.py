@@ -309,17 +309,13 @@ def _matrix_latex(g: _Geometry2d, values: list[float]) -> str:
 # (see dlcore.codegen for the rule that keeps this safe): the input and the kernel unpacked into local variables,
 # every z one expression in the formula's order, the activation inline, the step values list displays and their
 # LaTeX f-strings. It replaces the gather-and-reduce of numpy and the index tables, which cost more than the
-# arithmetic of a 4 x 4 map (XX against YY us for the bench example, validated parameters to Solution).
+# arithmetic of a 4 x 4 map (8 against 16 us for the bench example, validated parameters to Solution).
 
 # (input, kernel, bias, alpha) -> Solution of one geometry and activation, written by _solution_source
 _SolutionFn = Callable[[list[list[float]], list[list[float]], float, float], Solution]
 # A solution is generated for a geometry whose output cells x (window terms + 8) are at most this: its source and
-# compile time grow with both (about XX ms at the bound, once per kept geometry; XX ms for the bench example).
-_GENERATED = 4096
-_ACTIVATION_LINES = {  # a of output i from its z, inline; the other activations go through activate_flat
-    "relu": "a{i} = z{i} if z{i} > 0.0 else 0.0",
-    "leaky_relu": "a{i} = z{i} if z{i} > 0 else alpha * z{i}",
-}
+# compile time grow with both (about 6 ms at the bound, once per kept geometry; 1.5 ms for the bench example).
+_GENERATED = 2048
 
 
 def _z_expression(window: list[int], zero: int) -> str:
@@ -382,12 +378,13 @@ def _activation_lines(g: _Geometry2d, activation: str) -> tuple[list[str], str]:
     if activation == "relu":  # a is z or 0.0: finite, written as z is or "0"
         lines = [f"a{i} = z{i} if z{i} > 0.0 else 0.0" for i in range(cells)]
         return lines + [f"ta{i} = tz{i} if z{i} > 0.0 else '0'" for i in range(cells)], fstring(g.output_tex, ta)
-    if activation != "leaky_relu":
+    if activation != "leaky_relu":  # sigmoid, tanh
         return [_unpack(a, f"as_ = activate_flat(zs, {activation!r}, alpha)"), *check[1:]], "a_latex(as_)"
+    # leaky_relu: a negative a is written with %.6g, which writes what num writes but for -0 (written "0" here),
+    # integers from 10^6 on and exponents (both with "e+" or "e-", which no text of num holds): those send the whole
+    # matrix to a_latex
     lines = []
     for i in range(cells):
-        # %.6g writes what num writes but for -0 (written "0" here), integers from 10^6 on and exponents (both
-        # with "e+" or "e-", which no text of num holds): those send the whole matrix to a_latex
         lines += [f"if z{i} > 0:", f"    a{i} = z{i}", f"    ta{i} = tz{i}", "else:", f"    a{i} = alpha * z{i}",
                   f"    ta{i} = f'{{a{i}:.6g}}' if a{i} else '0'"]
     lines += [*check, f"la = {fstring(g.output_tex, ta)}",

@@ -46,10 +46,11 @@ def _value(r: random.Random, hostile: bool) -> float:
 
 
 def _geometry(r: random.Random) -> tuple[int, int, int, int, int, int]:
+    """A random geometry that has a generated solution."""
     while True:
         h, w, kh, kw = r.randint(1, 6), r.randint(1, 6), r.randint(1, 4), r.randint(1, 4)
         stride, padding = r.randint(1, 3), r.randint(0, 4)  # padding up to 4: windows all in the padding
-        if kh <= h + 2 * padding and kw <= w + 2 * padding:
+        if kh <= h + 2 * padding and kw <= w + 2 * padding and _generated(h, w, kh, kw, stride, padding, "none"):
             return h, w, kh, kw, stride, padding
 
 
