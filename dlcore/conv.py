@@ -244,7 +244,8 @@ def _sums(windows: Array, k: Array, n: int) -> list[float]:
 
 
 class _Conv2dCore(NamedTuple):
-    """What the conv2d solver and its mistakes share within one call."""
+    """The windows and z of one conv2d call, computed with the geometry's tables: what conv2d's table path (big
+    geometries) works from, and what its mistakes share within one call (see _core_of)."""
 
     g: _Geometry2d
     values: list[float]  # the input row-major, 0.0 (the value of every padding cell), the kernel row-major

@@ -133,6 +133,9 @@ def test_mistakes_share_one_core_and_match_their_formulas():
     info = get_solver("conv2d")
     prepared = info.prepare(info.check_params(params))
     assert prepared["core"] == []  # filled by the first mistake that needs it
+    first = info.mistakes["forgot_bias"].fn(**dict(prepared))
+    assert len(prepared["core"]) == 1
+    assert info.mistakes["forgot_bias"].fn(**dict(prepared)) == first and len(prepared["core"]) == 1
     wrong = mistake_answers("conv2d", params)
     x = [[float(v) for v in row] for row in params["input"]]
     k = [[1.0, -1.0], [0.0, 2.0]]
