@@ -388,9 +388,12 @@ def _activation_lines(g: _Geometry2d, activation: str) -> tuple[list[str], str]:
     for i in range(cells):
         lines += [f"if z{i} > 0:", f"    a{i} = z{i}", f"    ta{i} = tz{i}", "else:", f"    a{i} = alpha * z{i}",
                   f"    ta{i} = f'{{a{i}:.6g}}' if a{i} else '0'"]
-    lines += [*check, f"la = {fstring(g.output_tex, ta)}",
-              # 2 "e" are the template's ("begin", "end"): counting is faster than looking for "e-"
-              f"if la.count('e') != {g.output_tex.count('e')} and ('e-' in la or 'e+' in la):", "    la = a_latex(as_)"]
+    a_list = f"[{', '.join(a)}]"
+    lines += [  # |alpha * z| <= |z| when |alpha| <= 1: then a is finite as z is
+        f"if not -1.0 <= alpha <= 1.0 and not all_finite({a_list}):", '    raise non_finite_error("conv2d")',
+        f"la = {fstring(g.output_tex, ta)}",
+        # 2 "e" are the template's ("begin", "end"): counting is faster than looking for "e-"
+        f"if la.count('e') != {g.output_tex.count('e')} and ('e-' in la or 'e+' in la):", f"    la = a_latex({a_list})"]
     return lines, "la"
 
 
