@@ -342,10 +342,12 @@ def _unpack(names: list[str], value: str) -> str:
     return "".join([f"{name}, " for name in names]) + f"= {value}"
 
 
-def _texts_lines(names: list[str], values: str) -> list[str]:
+def _texts_lines(names: list[str], values: str, finite: bool = True) -> list[str]:
     """Lines giving the locals ``names`` the texts of the list ``values`` (a local): ``nums`` of it, as lookups
-    when every number is a common one (see _common_texts)."""
-    return [f"t = list(map(text_of, {values}))", _unpack(names, f"t if all(t) else nums({values})")]
+    when every number is a common one (see _common_texts); unless ``finite``, raising when one is not finite
+    (the table holds finite numbers only, so that only a list with a number not in it needs the check)."""
+    check = [] if finite else [f"    if not all_finite({values}):", '        raise non_finite_error("conv2d")']
+    return [f"t = list(map(text_of, {values}))", "if not all(t):", *check, f"    t = nums({values})", _unpack(names, "t")]
 
 
 def _worked_lines(g: _Geometry2d, window: list[int], zero: int, z_text: str, x_texts: bool) -> list[str]:
@@ -410,8 +412,7 @@ def _solution_source(g: _Geometry2d, windows: list[list[int]], h: int, w: int, k
              _unpack([rows_display(k[r:r + kw], kw)[1:-1] for r in range(0, kh * kw, kw)], "kernel"),
              "c = b if b else 0.0"]
     lines += [f"{name} = {_z_expression(window, zero)}" for name, window in zip(z, windows, strict=True)]
-    lines += [f"zs = [{', '.join(z)}]", "if not all_finite(zs):", '    raise non_finite_error("conv2d")']  # inlined
-    lines += _texts_lines(tz, "zs")
+    lines += [f"zs = [{', '.join(z)}]", *_texts_lines(tz, "zs", finite=False)]
     steps = []
     if padding:
         tx = _names("tx", h * w)
