@@ -379,8 +379,10 @@ def _activation_lines(g: _Geometry2d, activation: str) -> tuple[list[str], str]:
     a, ta = _names("a", cells), _names("ta", cells)
     check = [f"as_ = [{', '.join(a)}]", "if not all_finite(as_):", '    raise non_finite_error("conv2d")']
     if activation == "relu":  # a is z or 0.0: finite, written as z is or "0"
-        lines = [f"a{i} = z{i} if z{i} > 0.0 else 0.0" for i in range(cells)]
-        return lines + [f"ta{i} = tz{i} if z{i} > 0.0 else '0'" for i in range(cells)], fstring(g.output_tex, ta)
+        lines = []
+        for i in range(cells):
+            lines += [f"if z{i} > 0.0:", f"    a{i} = z{i}", f"    ta{i} = tz{i}", "else:", f"    a{i} = 0.0", f"    ta{i} = '0'"]
+        return lines, fstring(g.output_tex, ta)
     if activation != "leaky_relu":  # sigmoid, tanh
         return [_unpack(a, f"as_ = activate_flat(zs, {activation!r}, alpha)"), *check[1:]], "a_latex(as_)"
     # leaky_relu: a negative a is written with %.6g, which writes what num writes but for -0 (written "0" here),
