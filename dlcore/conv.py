@@ -377,14 +377,14 @@ def _activation_lines(g: _Geometry2d, activation: str) -> tuple[list[str], str]:
     LaTeX of a (when a is z or 0.0, its text is that of z or "0": only the other values are written)."""
     cells = g.h_out * g.w_out
     a, ta = _names("a", cells), _names("ta", cells)
-    check = [f"as_ = [{', '.join(a)}]", "if not all_finite(as_):", '    raise non_finite_error("conv2d")']
     if activation == "relu":  # a is z or 0.0: finite, written as z is or "0"
         lines = []
         for i in range(cells):
             lines += [f"if z{i} > 0.0:", f"    a{i} = z{i}", f"    ta{i} = tz{i}", "else:", f"    a{i} = 0.0", f"    ta{i} = '0'"]
         return lines, fstring(g.output_tex, ta)
     if activation != "leaky_relu":  # sigmoid, tanh
-        return [_unpack(a, f"as_ = activate_flat(zs, {activation!r}, alpha)"), *check[1:]], "a_latex(as_)"
+        return [_unpack(a, f"as_ = activate_flat(zs, {activation!r}, alpha)"), "if not all_finite(as_):",
+                '    raise non_finite_error("conv2d")'], "a_latex(as_)"
     # leaky_relu: a negative a is written with %.6g, which writes what num writes but for -0 (written "0" here),
     # integers from 10^6 on and exponents (both with "e+" or "e-", which no text of num holds): those send the whole
     # matrix to a_latex
