@@ -442,13 +442,14 @@ def _namespace(g: _Geometry2d) -> dict[str, Any]:
             "a_latex": partial(_matrix_latex, g)}
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=32)
 def _generated(h: int, w: int, kh: int, kw: int, stride: int, padding: int, activation: str) -> _SolutionFn | None:
-    """The generated solution of a quiz-sized geometry and activation; None for a bigger geometry.
+    """The generated solution of a quiz-sized geometry and activation; None for a bigger geometry (or a name that
+    is not one of ACTIVATIONS: a source holds this module's own texts only).
 
     Raises SolverError as ``_geometry2d`` does when the kernel does not fit or the output is too big.
     """
-    if (h + 2 * padding) * (w + 2 * padding) * kh * kw > _CACHED_TERMS:
+    if (h + 2 * padding) * (w + 2 * padding) * kh * kw > _CACHED_TERMS or activation not in ACTIVATIONS:
         return None
     g = _cached_geometry2d(h, w, kh, kw, stride, padding)
     cells = g.h_out * g.w_out

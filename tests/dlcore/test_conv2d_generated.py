@@ -152,6 +152,9 @@ def test_sources_depend_on_the_geometry_only():
     assert "def solution(input, kernel, b, alpha):" in source
     # the validated values reach it as arguments: solving two inputs of one geometry gives one function
     assert _generated(4, 4, 3, 3, 1, 1, "leaky_relu") is _generated(4, 4, 3, 3, 1, 1, "leaky_relu")
+    # a name that is not one of the module's own is never written into a source
+    assert _generated(4, 4, 3, 3, 1, 1, "softplus") is None
+    assert _generated(4, 4, 3, 3, 1, 1, "relu', alpha); import os; ('") is None
 
 
 def test_big_geometries_keep_the_table_path():
