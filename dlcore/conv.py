@@ -310,7 +310,7 @@ def _matrix_latex(g: _Geometry2d, values: list[float]) -> str:
 # (see dlcore.codegen for the rule that keeps this safe): the input and the kernel unpacked into local variables,
 # every z one expression in the formula's order, the activation inline, the step values list displays and their
 # LaTeX f-strings. It replaces the gather-and-reduce of numpy and the index tables, which cost more than the
-# arithmetic of a 4 x 4 map (8 against 16 us for the bench example, validated parameters to Solution).
+# arithmetic of a 4 x 4 map (7 against 16 us for the bench example, validated parameters to Solution).
 
 # (input, kernel, bias, alpha) -> Solution of one geometry and activation, written by _solution_source
 _SolutionFn = Callable[[list[list[float]], list[list[float]], float, float], Solution]
