@@ -6,7 +6,7 @@ conv1d shows a step per output value; conv2d the padded input, one worked output
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import chain, repeat
 from operator import itemgetter, mul
 from typing import Any, NamedTuple
@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from dlcore.codegen import compiled, fstring, rows_display, step_source
 from dlcore.conv_ops import (
     ACTIVATIONS,
     MAX_SPAN,
@@ -25,9 +26,8 @@ from dlcore.conv_ops import (
     check_cells,
     xcorr1d,
 )
-from dlcore.errors import SolverError
-from dlcore.finite import require_finite
-from dlcore.fmt import nums, plain_g
+from dlcore.finite import all_finite, non_finite_error, require_finite
+from dlcore.fmt import num, nums, plain_g
 from dlcore.params import Param
 from dlcore.registry import mistake, solver
 from dlcore.shapes import conv_output_size
@@ -185,7 +185,7 @@ class _Geometry2d(NamedTuple):
     kernel: IntArray  # (kh*kw, 1): K[m] in row m
     padded: IntArray  # (h + 2p, w + 2p): the zero-padded input
     cell: int  # the worked example's output, row-major: the middle one
-    factors: Callable[[list[str]], tuple[str, ...]]  # x_0, K_0, x_1, K_1, ... of its window, out of the texts of values
+    factors: Callable[[list[float]], tuple[float, ...]]  # x_0, K_0, x_1, K_1, ... of its window, out of the values
     worked_tex: tuple[str, str]  # "z_{i,j} = %s\cdot%s + ... = %s" without, and with "+ %s" for, a bias
     label: str  # "Worked example: output (i, j)"
     padded_tex: str  # %-template of the padded input's bmatrix, padding zeros written in
@@ -244,7 +244,8 @@ def _sums(windows: Array, k: Array, n: int) -> list[float]:
 
 
 class _Conv2dCore(NamedTuple):
-    """What the conv2d solver and its mistakes share within one call."""
+    """The windows and z of one conv2d call, computed with the geometry's tables: what conv2d's table path (big
+    geometries) works from, and what its mistakes share within one call (see _core_of)."""
 
     g: _Geometry2d
     values: list[float]  # the input row-major, 0.0 (the value of every padding cell), the kernel row-major
@@ -263,34 +264,32 @@ def _conv2d_core(x: list[list[float]], kernel: list[list[float]], stride: int, p
 
 
 def _prepare_conv2d(p: dict[str, Any]) -> dict[str, Any]:
-    """Gather the windows and compute z once for the solver and all its mistakes (of this one call).
-
-    On an impossible geometry nothing is added: the solver then raises, and each mistake decides for itself
-    (e.g. ``ignored_padding`` may still fit where the padded map does not).
+    """A slot for the core (windows and z) that the mistakes of this one call share: the first that needs it fills
+    it (see _core_of). The solver itself computes z in its own way, so that a solve computes nothing twice.
     """
-    try:
-        core = _conv2d_core(p["input"], p["kernel"], p["stride"], p["padding"])
-    except SolverError:
-        return p
-    return {**p, "core": core}
+    return {**p, "core": []}
 
 
-def _factor_texts() -> dict[str, str]:
-    """The text of a common number (integers up to 1000, hundredths up to 10) as a factor: in parentheses when negative.
+def _common_texts() -> dict[float, str]:
+    """``num`` of the numbers quiz inputs and outputs are mostly made of: integers up to 1000, tenths up to 100,
+    hundredths up to 10 (``fmt.nums`` looks up the same ones).
 
-    A constant table built once at import: one lookup per factor instead of a test and a new string.
+    A constant table built once at import: one lookup instead of formatting a float.
     """
-    texts = nums([float(k) for k in range(-1000, 1001)] + [k / 100 for k in range(-1000, 1001)])
-    return {t: t if t[0] != "-" else f"({t})" for t in texts}
+    keys = {float(k) for k in range(-1000, 1001)}
+    keys.update(k / 10 for k in range(-1000, 1001))
+    keys.update(k / 100 for k in range(-1000, 1001))
+    return dict(zip(keys, map(num, keys), strict=True))
 
 
-_FACTOR_TEXTS = _factor_texts()
+_TEXTS = _common_texts()
+_FACTOR_TEXTS = {k: t if t[0] != "-" else f"({t})" for k, t in _TEXTS.items()}  # as a factor: (-2)\cdot 3
 
 
-def _factors(texts: tuple[str, ...]) -> list[str]:
-    """``_parens(texts)``: one lookup each in the constant table, ``_parens`` itself when a text is not in it."""
-    looked_up: list[Any] = list(map(_FACTOR_TEXTS.get, texts))
-    return _parens(list(texts)) if None in looked_up else looked_up
+def _factors(values: tuple[float, ...]) -> list[str]:
+    """``_parens(nums(values))``: one lookup each in the constant table, ``_parens(nums(...))`` when one is not in it."""
+    looked_up: list[Any] = list(map(_FACTOR_TEXTS.get, values))
+    return looked_up if all(looked_up) else _parens(nums(list(values)))
 
 
 _BEGIN, _END = r"\begin{bmatrix} ", r" \end{bmatrix}"
@@ -303,6 +302,163 @@ def _matrix_latex(g: _Geometry2d, values: list[float]) -> str:
     """
     body = g.output_body % tuple(values)
     return _BEGIN + body + _END if plain_g(body) else g.output_tex % tuple(nums(values))
+
+
+# --------------------------------------------------------------------------- generated solutions of quiz sizes
+#
+# A quiz-sized geometry (sizes, stride, padding) with its activation is solved by a function written for it once
+# (see dlcore.codegen for the rule that keeps this safe): the input and the kernel unpacked into local variables,
+# every z one expression in the formula's order, the activation inline, the step values list displays and their
+# LaTeX f-strings. It replaces the gather-and-reduce of numpy and the index tables, which cost more than the
+# arithmetic of a 4 x 4 map (7 against 16 us for the bench example, validated parameters to Solution).
+
+# (input, kernel, bias, alpha) -> Solution of one geometry and activation, written by _solution_source
+_SolutionFn = Callable[[list[list[float]], list[list[float]], float, float], Solution]
+# A solution is generated for a geometry whose output cells x (window terms + 8) are at most this: its source and
+# compile time grow with both (about 6 ms at the bound, once per kept geometry; 1.5 ms for the bench example).
+_GENERATED = 2048
+
+
+def _z_expression(window: list[int], zero: int) -> str:
+    """z of one output: its window's products left to right, then ``c`` (the bias; 0.0 for a zero bias).
+
+    The very number the general path computes, ``sum`` of all the products (from 0.0) + bias, or that sum alone
+    for a zero bias, with fewer additions:
+
+    - the products of the zero padding (index ``zero``) are +-0.0, as is the 0.0 a sum starts from: leaving them
+      out changes no running sum but one that is zero, and that one only in its sign;
+    - the last addition, of ``c``, turns any zero into c when c is not zero, and into +0.0 when c is 0.0 (as a sum
+      from 0.0 is never -0.0); every other number it leaves as the general path does.
+    """
+    return " + ".join([*[f"x{src}*k{m}" for m, src in enumerate(window) if src != zero], "c"])
+
+
+def _names(prefix: str, n: int) -> list[str]:
+    return [f"{prefix}{i}" for i in range(n)]
+
+
+def _unpack(names: list[str], value: str) -> str:
+    """The source of a statement unpacking ``value`` into ``names`` (a trailing comma: also for one name)."""
+    return "".join([f"{name}, " for name in names]) + f"= {value}"
+
+
+def _texts_lines(names: list[str], values: str, finite: bool = True) -> list[str]:
+    """Lines giving the locals ``names`` the texts of the list ``values`` (a local): ``nums`` of it, as lookups
+    when every number is a common one (see _common_texts); unless ``finite``, raising when one is not finite
+    (the table holds finite numbers only, so that only a list with a number not in it needs the check)."""
+    check = [] if finite else [f"    if not all_finite({values}):", '        raise non_finite_error("conv2d")']
+    return [f"t = list(map(text_of, {values}))", "if not all(t):", *check, f"    t = nums({values})", _unpack(names, "t")]
+
+
+def _worked_lines(g: _Geometry2d, window: list[int], zero: int, z_text: str, x_texts: bool) -> list[str]:
+    """Lines giving ``worked`` the LaTeX of the worked output (its window ``window``, its z text ``z_text``): a
+    padding zero written in as "0", the other factors looked up at once, or with ``x_texts`` (the texts tx0, tx1,
+    ... of the input are known) those of the input from its texts, in parentheses when negative."""
+    looked_up: list[str] = []  # the numbers whose factor texts are looked up: f0, f1, ... in this order
+    factors, products = [], []  # the names in the products' %s, in order; the products
+    for m, src in enumerate(window):
+        if src != zero and x_texts:
+            factors.append(f"fx{src}")
+        elif src != zero:
+            factors.append(f"f{len(looked_up)}")
+            looked_up.append(f"x{src}")
+        factors.append(f"f{len(looked_up)}")
+        looked_up.append(f"k{m}")
+        products.append(("%s" if src != zero else "0") + r"\cdot%s")
+    head = f"z_{{{g.h_out // 2},{g.w_out // 2}}} = " + " + ".join(products)
+    lines = [f"fx{src} = tx{src} if x{src} >= 0 else f'({{tx{src}}})'" for src in window if x_texts and src != zero]
+    return [*lines, _unpack(_names("f", len(looked_up)), "factors_of((" + "".join([f"{v}, " for v in looked_up]) + "))"),
+            f"worked = {fstring(head + ' + %s = %s', [*factors, 'text_of(b) or num(b)', z_text])} if b else "
+            f"{fstring(head + ' = %s', [*factors, z_text])}"]
+
+
+def _activation_lines(g: _Geometry2d, activation: str) -> tuple[list[str], str]:
+    """Lines computing a0, a1, ... from z0, z1, ... (after their texts tz0, tz1, ...), and the source of the
+    LaTeX of a (when a is z or 0.0, its text is that of z or "0": only the other values are written)."""
+    cells = g.h_out * g.w_out
+    a, ta = _names("a", cells), _names("ta", cells)
+    if activation == "relu":  # a is z or 0.0: finite, written as z is or "0"
+        lines = []
+        for i in range(cells):
+            lines += [f"if z{i} > 0.0:", f"    a{i} = z{i}", f"    ta{i} = tz{i}", "else:", f"    a{i} = 0.0", f"    ta{i} = '0'"]
+        return lines, fstring(g.output_tex, ta)
+    if activation != "leaky_relu":  # sigmoid, tanh
+        return [_unpack(a, f"as_ = activate_flat(zs, {activation!r}, alpha)"), "if not all_finite(as_):",
+                '    raise non_finite_error("conv2d")'], "a_latex(as_)"
+    # leaky_relu: a negative a is written with %.6g, which writes what num writes but for -0 (written "0" here),
+    # integers from 10^6 on and exponents (both with "e+" or "e-", which no text of num holds): those send the whole
+    # matrix to a_latex
+    lines = []
+    for i in range(cells):
+        lines += [f"if z{i} > 0:", f"    a{i} = z{i}", f"    ta{i} = tz{i}", "else:", f"    a{i} = alpha * z{i}",
+                  f"    ta{i} = f'{{a{i}:.6g}}' if a{i} else '0'"]
+    a_list = f"[{', '.join(a)}]"
+    lines += [  # |alpha * z| <= |z| when |alpha| <= 1: then a is finite as z is
+        f"if not -1.0 <= alpha <= 1.0 and not all_finite({a_list}):", '    raise non_finite_error("conv2d")',
+        f"la = {fstring(g.output_tex, ta)}",
+        # 2 "e" are the template's ("begin", "end"): counting is faster than looking for "e-"
+        f"if la.count('e') != {g.output_tex.count('e')} and ('e-' in la or 'e+' in la):", f"    la = a_latex({a_list})"]
+    return lines, "la"
+
+
+def _solution_source(g: _Geometry2d, windows: list[list[int]], h: int, w: int, kh: int, kw: int,
+                     padding: int, activation: str) -> str:
+    """Source of ``solution(input, kernel, b, alpha) -> Solution``: what ``conv2d`` computes with the geometry's
+    tables, the same numbers in the same order (see _z_expression), written out for one geometry and activation.
+
+    ``windows`` holds the input index of every window cell of every output (h * w for a padding zero).
+    """
+    zero, cells, w_out = h * w, g.h_out * g.w_out, g.w_out
+    x, k, z, tz = _names("x", h * w), _names("k", kh * kw), _names("z", cells), _names("tz", cells)
+    lines = [_unpack([rows_display(x[r:r + w], w)[1:-1] for r in range(0, h * w, w)], "input"),
+             _unpack([rows_display(k[r:r + kw], kw)[1:-1] for r in range(0, kh * kw, kw)], "kernel"),
+             "c = b if b else 0.0"]
+    lines += [f"{name} = {_z_expression(window, zero)}" for name, window in zip(z, windows, strict=True)]
+    lines += [f"zs = [{', '.join(z)}]", *_texts_lines(tz, "zs", finite=False)]
+    steps = []
+    if padding:
+        tx = _names("tx", h * w)
+        lines += [f"xs = [{', '.join(x)}]", *_texts_lines(tx, "xs")]
+        padded = [f"x{src}" if src != zero else "0.0" for src in g.padded.ravel().tolist()]
+        steps.append(step_source("Zero-padded input", fstring(g.padded_tex, tx), rows_display(padded, w + 2 * padding)))
+    lines += _worked_lines(g, windows[g.cell], zero, tz[g.cell], x_texts=padding > 0)
+    steps += [step_source(g.label, "worked", z[g.cell]),
+              step_source("Convolution output (before activation)", fstring(g.output_tex, tz), "z")]
+    lines.append(f"z = {rows_display(z, w_out)}")
+    answer = "z"
+    if activation != "none":
+        a_lines, latex = _activation_lines(g, activation)
+        lines += [*a_lines, f"a = {rows_display(_names('a', cells), w_out)}"]
+        steps.append(step_source(f"After {activation}", latex, "a"))
+        answer = "a"
+    lines.append(f"return _new(Solution, ({answer}, ({', '.join(steps)},), True))")
+    return "def solution(input, kernel, b, alpha):\n" + "".join([f"    {line}\n" for line in lines])
+
+
+def _namespace(g: _Geometry2d) -> dict[str, Any]:
+    """The names a generated solution of the geometry ``g`` uses."""
+    return {"Solution": Solution, "all_finite": all_finite, "non_finite_error": non_finite_error, "nums": nums,
+            "num": num, "text_of": _TEXTS.get, "factors_of": _factors, "activate_flat": activate_flat,
+            "a_latex": partial(_matrix_latex, g)}
+
+
+@lru_cache(maxsize=32)
+def _generated(h: int, w: int, kh: int, kw: int, stride: int, padding: int, activation: str) -> _SolutionFn | None:
+    """The generated solution of a quiz-sized geometry and activation; None for a bigger geometry (or a name that
+    is not one of ACTIVATIONS: a source holds this module's own texts only).
+
+    Raises SolverError as ``_geometry2d`` does when the kernel does not fit or the output is too big.
+    """
+    if (h + 2 * padding) * (w + 2 * padding) * kh * kw > _CACHED_TERMS or activation not in ACTIVATIONS:
+        return None
+    g = _cached_geometry2d(h, w, kh, kw, stride, padding)
+    cells = g.h_out * g.w_out
+    if cells * (kh * kw + 8) > _GENERATED:
+        return None
+    windows = g.terms.T[:cells].tolist()
+    source = _solution_source(g, windows, h, w, kh, kw, padding, activation)
+    solution: _SolutionFn = compiled(source, "solution", _namespace(g), f"conv2d {h}x{w} k{kh}x{kw} s{stride} p{padding} {activation}")
+    return solution
 
 
 @solver(
@@ -319,7 +475,7 @@ def _matrix_latex(g: _Geometry2d, values: list[float]) -> str:
     prepare=_prepare_conv2d,
 )
 def conv2d(*, input: list[list[float]], kernel: list[list[float]], bias: float, stride: int,  # noqa: A002
-           padding: int, activation: str, alpha: float, core: _Conv2dCore | None = None) -> Solution:
+           padding: int, activation: str, alpha: float, core: list[_Conv2dCore] | None = None) -> Solution:
     """Single-channel 2-D convolution: z[i][j] = sum_{m,n} x_pad[i*s+m][j*s+n] * K[m][n] + b, then a = activation(z).
 
     The steps show the padded input, the products of the middle output, z and a.
@@ -328,7 +484,16 @@ def conv2d(*, input: list[list[float]], kernel: list[list[float]], bias: float, 
     ...        activation="relu", alpha=0.01).answer
     [[0.0]]
     """
-    g, values, array, _, raw = core or _conv2d_core(input, kernel, stride, padding)
+    solution = _generated(len(input), len(input[0]), len(kernel), len(kernel[0]), stride, padding, activation)
+    if solution is not None:
+        return solution(input, kernel, bias, alpha)
+    return _table_conv2d(input, kernel, bias, stride, padding, activation, alpha)
+
+
+def _table_conv2d(x: list[list[float]], kernel: list[list[float]], bias: float, stride: int, padding: int,
+                  activation: str, alpha: float) -> Solution:
+    """conv2d of any size, with the geometry's index tables and numpy's window sums (see _sums)."""
+    g, values, array, _, raw = _conv2d_core(x, kernel, stride, padding)
     z_flat = [v + bias for v in raw] if bias else raw
     act = activation != "none"
     a_flat = activate_flat(z_flat, activation, alpha) if act else z_flat
@@ -336,7 +501,7 @@ def conv2d(*, input: list[list[float]], kernel: list[list[float]], bias: float, 
     nx = len(values) - len(g.kernel)  # the input and the padding zero
     tex = nums([*values, bias, *z_flat])  # in one pass
     z_tex = tex[len(values) + 1:]
-    factors = _factors(g.factors(tex))
+    factors = _factors(g.factors(values))
     worked = g.worked_tex[1] % (*factors, tex[len(values)], z_tex[g.cell]) if bias else \
         g.worked_tex[0] % (*factors, z_tex[g.cell])
     steps = [tuple.__new__(Step, ("Zero-padded input", g.padded_tex % tuple(tex[:nx - 1]), array[g.padded].tolist())),
@@ -359,9 +524,17 @@ def _conv2d_rows(z_flat: list[float], bias: float, activation: str, alpha: float
 
 
 def _core_of(p: dict[str, Any]) -> _Conv2dCore:
-    """The core prepared for this call, or computed here (when the call was not prepared, or the geometry fails)."""
-    core: _Conv2dCore | None = p.get("core")
-    return core or _conv2d_core(p["input"], p["kernel"], p["stride"], p["padding"])
+    """The core of this call: the one in its slot, or computed here and kept there for the next mistake.
+
+    A call that was not prepared has no slot; one whose geometry fails raises here each time.
+    """
+    slot: list[_Conv2dCore] | None = p.get("core")
+    if slot:
+        return slot[0]
+    core = _conv2d_core(p["input"], p["kernel"], p["stride"], p["padding"])
+    if slot is not None:
+        slot.append(core)
+    return core
 
 
 @mistake("conv2d", "flipped_kernel", "Computed a true convolution (kernel flipped) instead of cross-correlation.")

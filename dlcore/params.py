@@ -280,15 +280,18 @@ def _checker(p: Param) -> Callable[[str, Any], Any]:
         def check_matrix(name: str, v: Any) -> Any:
             # One C-level pass per question: rows all lists, of one width, elements all of the allowed types.
             if type(v) is list and v and set(map(type, v)) == _ONLY_LISTS:
-                width = len(v[0])
-                if set(map(len, v)) == {width} and 0 < len(v) * width <= MAX_ELEMENTS:
+                width = len(v[0])  # every row has it when the set of lengths has one member
+                if len(set(map(len, v))) == 1 and 0 < len(v) * width <= MAX_ELEMENTS:
                     kinds = set(map(type, chain.from_iterable(v)))
                     if kinds == _ONLY_INTS:  # the common case of a quiz; an int converts to a finite float or raises
                         if not bounded:
+                            rows = []  # a loop, not a comprehension: no function to make and call for a few rows
                             try:
-                                return [list(map(float, row)) for row in v]
+                                for row in v:
+                                    rows.append(list(map(float, row)))
                             except OverflowError:  # `_one` raises as it does
                                 return _one(name, v, p)
+                            return rows
                     elif kinds == _ONLY_FLOATS:  # checked without a copy of the values
                         total = sum(chain.from_iterable(v))
                         if total - total == 0.0 and (not bounded or lo <= min(chain.from_iterable(v))

@@ -12,9 +12,9 @@ from operator import add, mul
 import pytest
 
 from dlcore import SolverError, solve
-from dlcore.conv import _factor_texts, _geometry2d, _matrix_latex, _parens, _sums
+from dlcore.conv import _FACTOR_TEXTS, _TEXTS, _geometry2d, _matrix_latex, _parens, _sums
 from dlcore.conv_ops import as_floats
-from dlcore.fmt import nums
+from dlcore.fmt import num, nums
 from dlcore.params import Param, _one
 
 # --------------------------------------------------------------------------- the "matrix" checker
@@ -106,10 +106,11 @@ def test_worked_output_is_the_middle_cell_written_out(seed):
         assert tuple(worked) == _plain_worked(x, k, bias, stride, padding, z)
 
 
-def test_factor_table_parenthesizes_exactly_the_negative_texts():
-    table = _factor_texts()
-    assert all(v == (k if k[0] != "-" else f"({k})") for k, v in table.items())
-    assert table["-2"] == "(-2)" and table["0.25"] == "0.25" and "-0.027" not in table
+def test_text_tables_hold_num_and_the_factor_of_each_key():
+    assert all(text == num(key) for key, text in _TEXTS.items())
+    assert all(_FACTOR_TEXTS[key] == _parens([num(key)])[0] for key in _TEXTS)
+    assert _FACTOR_TEXTS[-2.0] == "(-2)" and _FACTOR_TEXTS[0.25] == "0.25" and -0.027 not in _FACTOR_TEXTS
+    assert _TEXTS[-0.0] == "0" and _FACTOR_TEXTS[-0.0] == "0"
 
 
 # --------------------------------------------------------------------------- the matrix LaTeX in one pass
