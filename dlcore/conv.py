@@ -27,7 +27,7 @@ from dlcore.conv_ops import (
     xcorr1d,
 )
 from dlcore.finite import all_finite, non_finite_error, require_finite
-from dlcore.fmt import num, nums, plain_g
+from dlcore.fmt import COMMON_TEXTS, num, nums, plain_g
 from dlcore.params import Param
 from dlcore.registry import mistake, solver
 from dlcore.shapes import conv_output_size
@@ -217,7 +217,7 @@ def _geometry2d(h: int, w: int, kh: int, kw: int, stride: int, padding: int) -> 
         i * w_out + j, _picker([t for m, src in enumerate(window(i, j)) for t in (src, n_in + 1 + m)]),
         (products + " = %s", products + " + %s = %s"), f"Worked example: output ({i}, {j})",
         bmatrix([["%s" if src < n_in else "0" for src in row] for row in padded]), bmatrix_template(h_out, w_out),
-        r" \\ ".join([" & ".join(["%.6g"] * w_out)] * h_out),
+        r" \\ ".join([" & ".join(["%g"] * w_out)] * h_out),
     )
 
 
@@ -270,20 +270,7 @@ def _prepare_conv2d(p: dict[str, Any]) -> dict[str, Any]:
     return {**p, "core": []}
 
 
-def _common_texts() -> dict[float, str]:
-    """``num`` of the numbers quiz inputs and outputs are mostly made of: integers up to 1000, tenths up to 100,
-    hundredths up to 10 (``fmt.nums`` looks up the same ones).
-
-    A constant table built once at import: one lookup instead of formatting a float.
-    """
-    keys = {float(k) for k in range(-1000, 1001)}
-    keys.update(k / 10 for k in range(-1000, 1001))
-    keys.update(k / 100 for k in range(-1000, 1001))
-    return dict(zip(keys, map(num, keys), strict=True))
-
-
-_TEXTS = _common_texts()
-_FACTOR_TEXTS = {k: t if t[0] != "-" else f"({t})" for k, t in _TEXTS.items()}  # as a factor: (-2)\cdot 3
+_FACTOR_TEXTS = {k: t if t[0] != "-" else f"({t})" for k, t in COMMON_TEXTS.items()}  # as a factor: (-2)\cdot 3
 
 
 def _factors(values: tuple[float, ...]) -> list[str]:
@@ -344,7 +331,7 @@ def _unpack(names: list[str], value: str) -> str:
 
 def _texts_lines(names: list[str], values: str, finite: bool = True) -> list[str]:
     """Lines giving the locals ``names`` the texts of the list ``values`` (a local): ``nums`` of it, as lookups
-    when every number is a common one (see _common_texts); unless ``finite``, raising when one is not finite
+    when every number is a common one (see fmt.COMMON_TEXTS); unless ``finite``, raising when one is not finite
     (the table holds finite numbers only, so that only a list with a number not in it needs the check)."""
     check = [] if finite else [f"    if not all_finite({values}):", '        raise non_finite_error("conv2d")']
     return [f"t = list(map(text_of, {values}))", "if not all(t):", *check, f"    t = nums({values})", _unpack(names, "t")]
@@ -438,7 +425,7 @@ def _solution_source(g: _Geometry2d, windows: list[list[int]], h: int, w: int, k
 def _namespace(g: _Geometry2d) -> dict[str, Any]:
     """The names a generated solution of the geometry ``g`` uses."""
     return {"Solution": Solution, "all_finite": all_finite, "non_finite_error": non_finite_error, "nums": nums,
-            "num": num, "text_of": _TEXTS.get, "factors_of": _factors, "activate_flat": activate_flat,
+            "num": num, "text_of": COMMON_TEXTS.get, "factors_of": _factors, "activate_flat": activate_flat,
             "a_latex": partial(_matrix_latex, g)}
 
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from itertools import chain
 from typing import Any
 
-__all__ = ["num", "nums", "vec", "mat", "plain_g"]
+__all__ = ["num", "nums", "vec", "mat", "plain_g", "COMMON_TEXTS"]
 
 
 def num(x: Any, digits: int = 6) -> str:
@@ -67,7 +67,8 @@ def _common_texts() -> dict[float, str]:
     return {k: num(k) for k in keys}
 
 
-_TEXTS = _common_texts()
+COMMON_TEXTS = _common_texts()  # also looked up by solvers that write their own texts (conv2d)
+_TEXTS = COMMON_TEXTS
 
 
 def nums(xs: Sequence[float]) -> list[str]:

@@ -12,8 +12,9 @@ from operator import add, mul
 import pytest
 
 from dlcore import SolverError, solve
-from dlcore.conv import _FACTOR_TEXTS, _TEXTS, _geometry2d, _matrix_latex, _parens, _sums
+from dlcore.conv import _FACTOR_TEXTS, _geometry2d, _matrix_latex, _parens, _sums
 from dlcore.conv_ops import as_floats
+from dlcore.fmt import COMMON_TEXTS as _TEXTS
 from dlcore.fmt import num, nums
 from dlcore.params import Param, _one
 
