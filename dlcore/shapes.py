@@ -624,8 +624,9 @@ def _square_arguments(square: tuple[tuple[str, tuple[Any, ...]], ...], ceil_mode
 
 
 def _square_names(kind: str, i: int) -> list[str]:
-    """The local names of layer i's arguments: _square_planned's tuple (of one ceil_mode for POOL)."""
-    fields = {"CONV": ("k2n", "n", "s", "room", "name", "_", "tail", "wh", "tn", "b", "nt"),
+    """The local names of layer i's arguments: _square_planned's tuple (of one ceil_mode for POOL); a CONV
+    layer's head is the same for all (_CONV_HEAD, written into the source)."""
+    fields = {"CONV": ("k2n", "n", "s", "room", "name", "_head", "tail", "wh", "tn", "b", "nt"),
               "POOL": ("k", "name", "head", "tail"), "FC": ("n", "name", "tn", "b", "nt")}[kind]
     return [f"{field}{i}" for field in fields]
 
@@ -791,15 +792,19 @@ def cnn_summary(*, input: list[int], layers: Any, ceil_mode: bool) -> Solution: 
     ...             ceil_mode=False).answer["total_params"]
     217850
     """
-    hwc = h, w, c = _input_hwc(input)
-    plan = _cnn_plan(layers)
-    if not plan.fc_only_at_the_end:
-        _raise_geometry_error(hwc, plan.layers, ceil_mode)
-    if h == w and plan.square_solutions is not None:  # see _square_source
+    hwc = h, w, c = _input_hwc(input) if len(input) != 3 else (input[0], input[1], input[2])  # (the call raises)
+    try:  # _cnn_plan, inline
+        plan = _cached_plan(*layers) if type(layers) is list else _cnn_plan(layers)
+    except TypeError:  # an unhashable item: _cnn_plan words the error
+        plan = _cnn_plan(layers)
+    solutions = plan.square_solutions  # None unless the layers may fit (FC only at the end)
+    if h == w and solutions is not None:  # see _square_source
         try:
-            return plan.square_solutions[ceil_mode](h, c)
+            return solutions[ceil_mode](h, c)
         except _Misfit:
             _raise_geometry_error(hwc, plan.layers, ceil_mode)
+    if not plan.fc_only_at_the_end:
+        _raise_geometry_error(hwc, plan.layers, ceil_mode)
     texts, rows, total = (_square_table if h == w else _table)(plan, hwc, ceil_mode)
     # _steps, inline (a call costs the time of a step); the value of a layer's step is its row of the table.
     values = [[*hwc], *rows, total]
