@@ -792,7 +792,7 @@ def cnn_summary(*, input: list[int], layers: Any, ceil_mode: bool) -> Solution: 
     ...             ceil_mode=False).answer["total_params"]
     217850
     """
-    hwc = h, w, c = _input_hwc(input) if len(input) != 3 else (input[0], input[1], input[2])  # (the call raises)
+    h, w, c = input if len(input) == 3 else _input_hwc(input)  # (the call raises)
     try:  # _cnn_plan, inline
         plan = _cached_plan(*layers) if type(layers) is list else _cnn_plan(layers)
     except TypeError:  # an unhashable item: _cnn_plan words the error
@@ -802,7 +802,8 @@ def cnn_summary(*, input: list[int], layers: Any, ceil_mode: bool) -> Solution: 
         try:
             return solutions[ceil_mode](h, c)
         except _Misfit:
-            _raise_geometry_error(hwc, plan.layers, ceil_mode)
+            _raise_geometry_error((h, w, c), plan.layers, ceil_mode)
+    hwc = (h, w, c)
     if not plan.fc_only_at_the_end:
         _raise_geometry_error(hwc, plan.layers, ceil_mode)
     texts, rows, total = (_square_table if h == w else _table)(plan, hwc, ceil_mode)
