@@ -24,6 +24,7 @@ from dlcore.conv_ops import (
     bmatrix,
     bmatrix_template,
     check_cells,
+    paren,
     xcorr1d,
 )
 from dlcore.finite import all_finite, non_finite_error, require_finite
@@ -61,7 +62,8 @@ def _parens(texts: list[str]) -> list[str]:
 
 def _factor_pieces(k_tex: list[str], b_tex: str) -> list[str]:
     """The text after each number of a window: "\\cdot K[m] + ", the last one "\\cdot K[-1] + b = "."""
-    return (r"\cdot" + " + \x00\\cdot".join(_parens(k_tex)) + (f" + {b_tex} = " if b_tex else " = ")).split("\x00")
+    b_term = f"({b_tex})" if b_tex[:1] == "-" else b_tex  # a negative bias as a term: + (-2)
+    return (r"\cdot" + " + \x00\\cdot".join(_parens(k_tex)) + (f" + {b_term} = " if b_tex else " = ")).split("\x00")
 
 
 def _window_order(windows: list[list[int]], n_in: int, kk: int) -> list[int]:
@@ -355,7 +357,8 @@ def _worked_lines(g: _Geometry2d, window: list[int], zero: int, z_text: str, x_t
     head = f"z_{{{g.h_out // 2},{g.w_out // 2}}} = " + " + ".join(products)
     lines = [f"fx{src} = tx{src} if x{src} >= 0 else f'({{tx{src}}})'" for src in window if x_texts and src != zero]
     return [*lines, _unpack(_names("f", len(looked_up)), "factors_of((" + "".join([f"{v}, " for v in looked_up]) + "))"),
-            f"worked = {fstring(head + ' + %s = %s', [*factors, 'text_of(b) or num(b)', z_text])} if b else "
+            "tb = text_of(b) or num(b)", "if b < 0: tb = f'({tb})'",  # a negative bias as a term: + (-2)
+            f"worked = {fstring(head + ' + %s = %s', [*factors, 'tb', z_text])} if b else "
             f"{fstring(head + ' = %s', [*factors, z_text])}"]
 
 
@@ -489,7 +492,7 @@ def _table_conv2d(x: list[list[float]], kernel: list[list[float]], bias: float, 
     tex = nums([*values, bias, *z_flat])  # in one pass
     z_tex = tex[len(values) + 1:]
     factors = _factors(g.factors(values))
-    worked = g.worked_tex[1] % (*factors, tex[len(values)], z_tex[g.cell]) if bias else \
+    worked = g.worked_tex[1] % (*factors, paren(bias, tex[len(values)]), z_tex[g.cell]) if bias else \
         g.worked_tex[0] % (*factors, z_tex[g.cell])
     steps = [tuple.__new__(Step, ("Zero-padded input", g.padded_tex % tuple(tex[:nx - 1]), array[g.padded].tolist())),
              ] if padding else []

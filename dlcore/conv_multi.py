@@ -28,6 +28,7 @@ from dlcore.conv_ops import (
     as_array,
     bmatrix_template,
     check_cells,
+    paren,
     to_rows,
 )
 from dlcore.errors import SolverError
@@ -212,7 +213,7 @@ def _solution_source(n_f: int, zero: int, padded: Indices, windows: Indices, lab
              "    " + "".join([f"k{i}, " for i in range(n_f * c * kk)]) + "= k",
              "    " + "".join([f"b{f}, " for f in range(n_f)]) + "= b"]
     flat_windows = windows.reshape(cells, c, kk).tolist()
-    numbers, maps = [], []
+    numbers, maps, biases = [], [], []  # biases: where each b is in numbers
     for f in range(n_f):
         for ch in range(c):
             s = [f"s{f}_{ch}_{i}" for i in range(cells)]
@@ -224,6 +225,7 @@ def _solution_source(n_f: int, zero: int, padded: Indices, windows: Indices, lab
         lines += [f"    {name} = " + " + ".join([*[f"s{f}_{ch}_{i}" for ch in range(c)], f"b{f}"])
                   for i, name in enumerate(out)]
         lines.append(f"    m{f} = {rows_display(out, w_out)}")
+        biases.append(len(numbers))
         numbers += [f"b{f}", *out]
         maps.append(f"m{f}")
     texts = [f"t{i}" for i in range(len(numbers))]
@@ -231,6 +233,7 @@ def _solution_source(n_f: int, zero: int, padded: Indices, windows: Indices, lab
               '    if not all_finite(numbers):',  # require_finite, inlined
               '        raise non_finite_error("conv2d_multi")',
               "    " + "".join([f"{t}, " for t in texts]) + "= nums(numbers)"]
+    lines += [f"    if {numbers[i]} < 0: {texts[i]} = f'({{{texts[i]}}})'" for i in biases]  # a term of a sum
     steps, used = [], 0
     for label, part, value in zip(labels, template.split(_SEP), maps, strict=True):
         n = part.count("%s")
@@ -456,7 +459,9 @@ def _table_solution(c: _MultiCore, padding: int) -> tuple[list[Any], tuple[Step,
     # A non-finite S reaches the output it is summed into: checking the output checks every computed number.
     require_finite("conv2d_multi", out)
     numbers = [*raw, *out, *b]
-    latex = (plan.template % plan.texts(nums(numbers))).split(_SEP)
+    texts = nums(numbers)
+    texts[len(texts) - len(b):] = map(paren, b, texts[len(texts) - len(b):])  # a negative bias as a term: + (-0.5)
+    latex = (plan.template % plan.texts(texts)).split(_SEP)
     cells = list(plan.cells(numbers))
     rows = list(map(cells.__getitem__, plan.rows))
     maps = list(map(rows.__getitem__, plan.maps))  # per filter, each channel's S map, then the output

@@ -85,7 +85,7 @@ def _plain_worked(x, k, bias, stride, padding, z):
     window = [pad[i * stride + m][j * stride + q] for m in range(len(k)) for q in range(len(k[0]))]
     xs, ks = _parens(nums(window)), _parens(nums([v for row in k for v in row]))
     terms = " + ".join(rf"{a}\cdot{b}" for a, b in zip(xs, ks, strict=True))
-    b = f" + {nums([bias])[0]}" if bias else ""
+    b = f" + {_parens(nums([bias]))[0]}" if bias else ""  # a negative bias as a term: + (-1.5)
     return f"Worked example: output ({i}, {j})", f"z_{{{i},{j}}} = {terms}{b} = {nums([z[i][j]])[0]}", z[i][j]
 
 

@@ -54,6 +54,10 @@ def _expected_steps(params: dict) -> list[dict]:
     xp, maps, outs = _reference(params)
     b = params.get("bias") or [0.0] * len(outs)
     steps = []
+
+    def paren(v: float) -> str:  # a negative bias as a term of the sum: + (-0.5)
+        return num(v) if v >= 0 else f"({num(v)})"
+
     if params.get("padding", 0):
         steps.append({"label": "Zero-padded input",
                       "latex": rf"{len(xp)} \times {len(xp[0])} \times {len(xp[0][0])}", "value": xp})
@@ -62,7 +66,7 @@ def _expected_steps(params: dict) -> list[dict]:
             steps.append({"label": f"Filter {f}, channel {c}: cross-correlation", "latex": mat(m), "value": m})
         names = " + ".join(f"S_{{{f},{c}}}" for c in range(len(s_f)))
         steps.append({"label": f"Filter {f}: sum over channels + bias",
-                      "latex": f"{names} + {num(float(b[f]))} = {mat(out)}", "value": out})
+                      "latex": f"{names} + {paren(float(b[f]))} = {mat(out)}", "value": out})
     shape = [len(outs), len(outs[0]), len(outs[0][0])]
     steps.append({"label": "Output shape", "latex": rf"{shape[0]} \times {shape[1]} \times {shape[2]}", "value": shape})
     return steps
