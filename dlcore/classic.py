@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from dlcore.activations import paren
 from dlcore.errors import SolverError
 from dlcore.fmt import num, vec
 from dlcore.params import Param
@@ -103,7 +104,7 @@ def svm_decision(
         Step("Coefficients", rf"\alpha_i y_i = {vec(coef.tolist())}", coef.tolist()),
         Step("Kernel with each support vector", rf"{_KERNEL_TEX[kernel]}: {vec(k.tolist())}", k.tolist()),
         Step("Weighted terms", rf"\alpha_i y_i K(s_i, x) = {vec(terms.tolist())}", terms.tolist()),
-        Step("Decision value", rf"f(x) = {num(float(terms.sum()))} + {num(bias)} = {num(decision)}", decision),
+        Step("Decision value", rf"f(x) = {num(float(terms.sum()))} + {paren(bias)} = {num(decision)}", decision),
         Step("Predicted class", rf"\operatorname{{sign}}(f(x)) = {1 if decision > 0 else -1}", 1 if decision > 0 else -1),
     )
     return Solution(_answer(decision), steps)

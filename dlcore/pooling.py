@@ -13,6 +13,7 @@ from dlcore.conv_ops import (
     MAX_SPAN,
     bmatrix_template,
     check_cells,
+    paren,
     window_bounds,
 )
 from dlcore.errors import SolverError
@@ -65,7 +66,11 @@ def _table_solution(layout: _Layout, input: list[list[float]], mode: str,  # noq
         values = list(map(truediv, [sum(window(flat)) for window in layout.windows], layout.divisors))
         require_finite("pool2d", values)
     out = list(map(values.__getitem__, layout.rows))
-    latex = (layout.latex % layout.arguments(nums([*layout.shown(flat), *values]))).split(_SEP)  # one nums() for all
+    shown = layout.shown(flat)
+    texts = nums([*shown, *values])  # one nums() for all
+    if mode != "max":  # the terms of the sums (see _build_layout)
+        texts += map(paren, shown, texts)
+    latex = (layout.latex % layout.arguments(texts)).split(_SEP)
     values.append(out)
     return out, tuple(map(tuple.__new__, repeat(Step), zip(layout.labels, latex, values)))  # noqa: B905 (equal lengths)
 
@@ -122,7 +127,11 @@ def _build_layout(h: int, w: int, kernel: int, stride: int | None, padding: int,
     shown = sorted(set(chain.from_iterable(windows)))  # the inputs in some window (not those past the last one)
     at = {k: n for n, k in enumerate(shown)}
     n_in, n_out = len(shown), h_out * w_out
-    arguments = [a for n, window in enumerate(windows) for a in (*[at[k] for k in window], n_in + n)]
+    # where each %s finds its text in ``nums([*shown, *values])``, then (avg) the shown texts as terms of a sum
+    # after the first one: a negative one in parentheses, (-1.5 + (-3)) / 2
+    term = 0 if mode == "max" else n_in + n_out
+    arguments = [a for n, window in enumerate(windows)
+                 for a in (at[window[0]], *[term + at[k] for k in window[1:]], n_in + n)]
     arguments += range(n_in, n_in + n_out)
     solution = None
     if generate and sum(map(len, windows)) + 8 * n_out <= _GENERATED and all(windows):
@@ -189,7 +198,10 @@ def _solution_source(h: int, w: int, mode: str, windows: list[list[int]], labels
                   '        raise non_finite_error("pool2d")',
                   "    " + "".join([f"t{k}, " for k in used]) + "".join([f"{t}, " for t in texts])
                   + f"= nums([{', '.join([*[f'x{k}' for k in used], *values])}])"]
-    steps = [step_source(label, fstring(template, [*[f"t{k}" for k in window], text]), value)
+        terms = sorted(set(chain.from_iterable(window[1:] for window in windows)))  # after the first of a sum
+        lines += [f"    p{k} = t{k} if x{k} >= 0 else f'({{t{k}}})'" for k in terms]  # (-1.5 + (-3)) / 2
+    term = "t" if mode == "max" else "p"
+    steps = [step_source(label, fstring(template, [f"t{window[0]}", *[f"{term}{k}" for k in window[1:]], text]), value)
              for label, template, window, value, text in zip(labels, latex, windows, values, texts, strict=False)]
     lines.append(f"    out = {rows_display(values, w_out)}")
     steps.append(step_source(labels[-1], fstring(latex[-1], texts), "out"))

@@ -57,7 +57,8 @@ def plain_pool2d(x: list[list[float]], mode: str, kernel: int, stride: int | Non
             else:
                 d = ph * pw if count_include_pad else len(window)
                 v = sum(window) / d
-                steps.append((label, f"({' + '.join(texts)}) / {d} = {num(v)}", v))
+                terms = texts[:1] + [t if u >= 0 else f"({t})" for t, u in zip(texts[1:], window[1:], strict=True)]
+                steps.append((label, f"({' + '.join(terms)}) / {d} = {num(v)}", v))
             row.append(v)
         out.append(row)
     body = r" \\ ".join(" & ".join(num(v) for v in row) for row in out)
@@ -101,6 +102,8 @@ def test_pool2d_partial_windows_with_ceil_mode_and_padding():
     assert sol.answer == [[1.0, 0.5], [1.5, 0.0]]
     assert sol.steps[1].label == "Window (0, 1): rows 0-0, columns 1-2"
     assert sol.steps[1].latex == "(-2 + 3) / 2 = 0.5"
+    assert sol.steps[2].latex == "(-4 + 7) / 2 = 1.5"
+    assert sol.steps[3].latex == "(5 + (-6) + (-8) + 9) / 4 = 0"  # a negative term after the first in parentheses
     assert sol.steps[-1].latex == r"\begin{bmatrix} 1 & 0.5 \\ 1.5 & 0 \end{bmatrix}"
     assert sol.checked
 
