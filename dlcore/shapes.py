@@ -577,7 +577,8 @@ _SQUARE = r"H_{out} = W_{out} = "  # the size formula of a square input, written
 
 
 def _square_planned(layer: CnnLayer) -> tuple[str, tuple[Any, ...]]:
-    """A layer as _square_table unpacks it: (kind, what its name decides), with the constant products folded.
+    """A layer as a generated cnn_summary of a square input takes it (see _square_arguments): (kind, what its name
+    decides), with the constant products folded.
 
     CONV (K*K*N, N, S, 2P - K, name, head, tail, weights_head, times_n, biases, N as LaTeX): its text is
     head H tail H_out ... (see _PlannedLayer); POOL (K, name, per ceil_mode (head, tail));
@@ -596,15 +597,15 @@ def _square_planned(layer: CnnLayer) -> tuple[str, tuple[Any, ...]]:
 #
 # cnn_summary of a square input is solved by a function written for the kinds of its layers (dlcore.codegen),
 # e.g. CONV, POOL, CONV, CONV, POOL, FC, FC: every size, count and text one expression, no loop, no unpacking
-# of the plan per layer, the steps written out (3.1 against 3.9 us for the bench example, _square_table and its
-# steps). The source holds only the layers' kinds and this module's own texts; the layers' numbers, names and
+# of the plan per layer, the steps written out (3.1 against 3.9 us for the bench example with a loop over the
+# plan and its steps). The source holds only the layers' kinds and this module's own texts; the layers' numbers, names and
 # pieces of LaTeX (from the names) reach it through its factory's argument (see _square_arguments), once per
 # plan, and a factory is kept per list of kinds only (lru_cache below).
 
 _SquareFn = Callable[[int, int], Solution]  # (H = W, C) -> the Solution; raises _Misfit
 # How every CONV layer's text starts (see _planned and _square_planned), escaped for an f-string.
 _CONV_HEAD = (_SQUARE + _FLOOR[0] + r" \frac{").replace("{", "{{").replace("}", "}}")
-_GENERATED_LAYERS = 48  # longer lists keep _square_table (a source grows with the layers, ~0.1 ms each to compile)
+_GENERATED_LAYERS = 48  # longer lists take _table (a source grows with the layers, ~0.1 ms each to compile)
 
 
 class _Misfit(Exception):
@@ -632,7 +633,7 @@ def _square_names(kind: str, i: int) -> list[str]:
 
 
 def _square_source(kinds: tuple[str, ...], ceil_mode: bool) -> str:
-    """Source of ``factory(a) -> summary``: ``summary(size, c)`` is what _square_table computes for layers of
+    """Source of ``factory(a) -> summary``: ``summary(size, c)`` is what _table computes for a square input and layers of
     these kinds, the same sizes, counts and texts, written out. ``a`` is _square_arguments of the plan: the
     factory unpacks it once per plan into the cells that summary reads (names as in _square_names)."""
     names = [name for i, kind in enumerate(kinds) for name in _square_names(kind, i)]
@@ -806,7 +807,7 @@ def cnn_summary(*, input: list[int], layers: Any, ceil_mode: bool) -> Solution: 
     hwc = (h, w, c)
     if not plan.fc_only_at_the_end:
         _raise_geometry_error(hwc, plan.layers, ceil_mode)
-    texts, rows, total = (_square_table if h == w else _table)(plan, hwc, ceil_mode)
+    texts, rows, total = _table(plan, hwc, ceil_mode)  # H != W, or layers that no generated solution takes
     # _steps, inline (a call costs the time of a step); the value of a layer's step is its row of the table.
     values = [[*hwc], *rows, total]
     steps = tuple(map(_new, repeat(Step), zip(plan.summary_labels, texts, values, strict=False)))
@@ -871,56 +872,6 @@ def _table(plan: _CnnPlan, hwc: tuple[int, int, int], ceil_mode: bool) -> _Table
                 weights = n_in * n
                 n_in_tex = str(n_in)
                 texts.append(rf"n_{{in}} = {h_tex} \cdot {w_tex} \cdot {c_tex} = {n_in_tex} \quad "
-                             rf"\text{{weights}} = {n_in_tex}{times_n}{weights}{biases}")
-            flat, flat_tex = n, n_tex
-            rows.append({"layer": name, "shape": [n], "weights": weights, "biases": n})
-            total += weights + n
-    texts.append(rf"\sum (\text{{weights}} + \text{{biases}}) = {total}")
-    return texts, rows, total
-
-
-def _square_table(plan: _CnnPlan, hwc: tuple[int, int, int], ceil_mode: bool) -> _Table:
-    """``_table`` of a square input (H = W): every layer's output is square too, so one size is computed,
-    written and compared per layer, with the numbers of ``plan.square`` (see ``_square_planned``)."""
-    h, _, c = hwc
-    h_tex = _SIZE_TEX[h] if h < 4096 else str(h)  # each size written once, looked up when below 4096
-    c_tex = _SIZE_TEX[c] if c < 4096 else str(c)
-    texts = [rf"{h_tex} \times {h_tex} \times {c_tex}"]  # of the Input step
-    rows = []
-    total = 0
-    flat, flat_tex = 0, ""  # the size of the last FC layer, once there is one
-    for kind, layer in plan.square:
-        if kind == "CONV":
-            k2n, n, s, room, name, head, tail, weights_head, times_n, biases, n_tex = layer
-            room += h  # H + 2P - K
-            if room < 0:
-                _raise_geometry_error(hwc, plan.layers, ceil_mode)
-            weights = k2n * c  # K * K * C_in * N
-            h = room // s + 1
-            h_in, h_tex = h_tex, _SIZE_TEX[h] if h < 4096 else str(h)
-            texts.append(rf"{head}{h_in}{tail}{h_tex} \quad {h_tex} \times {h_tex}{weights_head}{c_tex}{times_n}{weights}{biases}")
-            c, c_tex = n, n_tex
-            rows.append({"layer": name, "shape": [h, h, n], "weights": weights, "biases": n})
-            total += weights + n
-        elif kind == "POOL":  # stride k, no padding: floor((H - k)/k) + 1 = floor(H/k)
-            k, name, sizes = layer
-            if k > h:
-                _raise_geometry_error(hwc, plan.layers, ceil_mode)
-            h = -(-h // k) if ceil_mode else h // k
-            head, tail = sizes[ceil_mode]
-            h_in, h_tex = h_tex, _SIZE_TEX[h] if h < 4096 else str(h)
-            texts.append(rf"{head}{h_in}{tail}{h_tex} \quad {h_tex} \times {h_tex} \times {c_tex} \quad \text{{no parameters}}")
-            rows.append({"layer": name, "shape": [h, h, c], "weights": 0, "biases": 0})
-        else:
-            n, name, times_n, biases, n_tex = layer
-            if flat:
-                weights = flat * n
-                texts.append(rf"\text{{weights}} = {flat_tex}{times_n}{weights}{biases}")
-            else:
-                n_in = h * h * c
-                weights = n_in * n
-                n_in_tex = str(n_in)
-                texts.append(rf"n_{{in}} = {h_tex} \cdot {h_tex} \cdot {c_tex} = {n_in_tex} \quad "
                              rf"\text{{weights}} = {n_in_tex}{times_n}{weights}{biases}")
             flat, flat_tex = n, n_tex
             rows.append({"layer": name, "shape": [n], "weights": weights, "biases": n})

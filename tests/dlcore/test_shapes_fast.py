@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from dlcore import SolverError, solve
 from dlcore.fmt import num
 from dlcore.registry import _all_plain_finite
-from dlcore.shapes import _cnn_plan, _pooled, _square_table, _summarize, _table, parse_cnn_layers, pool_output_size
+from dlcore.shapes import _pooled, _summarize, parse_cnn_layers, pool_output_size
 
 
 def _sizes_tex(prev: list[int], shape: list[int], formula) -> str:
@@ -118,7 +118,7 @@ def test_cnn_summary_and_flatten_size_match_the_step_by_step_reference(h, w, c, 
 @given(h=st.integers(1, 300), c=st.integers(1, 5), body=st.lists(_LAYER, max_size=6),
        head=st.lists(st.integers(1, 99).map(lambda n: f"FC-{n}"), max_size=3), ceil_mode=st.booleans())
 def test_cnn_summary_of_a_square_input_matches_the_step_by_step_reference(h, c, body, head, ceil_mode):
-    """H = W takes cnn_summary's square path (_square_table): the same steps, errors included."""
+    """H = W takes cnn_summary's generated square path: the same steps, errors included."""
     layers = body + head
     if not layers:
         return
@@ -131,23 +131,6 @@ def test_cnn_summary_of_a_square_input_matches_the_step_by_step_reference(h, c, 
         assert str(info.value) == str(exc)
         return
     assert _plain_checked("cnn_summary", params) == expected
-
-
-@pytest.mark.parametrize("layers", [["CONV-3-8", "POOL-2", "FC-10"], ["FC-3", "FC-2"], ["POOL-3", "CONV-1-5000"],
-                                    ["CONV-9-2", "FC-3"], ["POOL-5"], ["CONV-3-4-2-1", "POOL-2", "FC-2"]])
-@pytest.mark.parametrize("side", [1, 3, 8, 4095, 4096, 10**9])
-def test_cnn_summary_square_and_general_paths_agree(layers, side):
-    """The square path against the general one (_table), which the solver takes for H != W only."""
-    plan = _cnn_plan(layers)
-    for ceil_mode in (False, True):
-        try:
-            expected = _table(plan, (side, side, 3), ceil_mode)
-        except SolverError as exc:
-            with pytest.raises(SolverError) as info:
-                _square_table(plan, (side, side, 3), ceil_mode)
-            assert str(info.value) == str(exc)
-            continue
-        assert _square_table(plan, (side, side, 3), ceil_mode) == expected
 
 
 def test_a_layer_after_fc_and_a_kernel_too_large_give_the_first_error_in_layer_order():

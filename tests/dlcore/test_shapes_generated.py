@@ -1,7 +1,7 @@
-"""cnn_summary's generated solutions of square inputs against its table path (_square_table), step for step.
+"""cnn_summary's generated solutions of square inputs against its table path (_table), step for step.
 
 A list of layers is solved by source written for the kinds of its layers (dlcore.shapes._square_source), with
-the layers' numbers and texts passed in; every answer, step and error must be what _square_table gives.
+the layers' numbers and texts passed in; every answer, step and error must be what _table gives.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from dlcore.types import Solution, Step
 
 
 def _table_solution(hwc: tuple[int, int, int], layers: list[str], ceil_mode: bool) -> Solution:
-    """cnn_summary as the solver computes it without a generated function (_square_table for H = W)."""
+    """cnn_summary as the solver computes it without a generated function (_table for H = W)."""
     plan = shapes._cnn_plan(layers)
     if not plan.fc_only_at_the_end:
         shapes._raise_geometry_error(hwc, plan.layers, ceil_mode)
-    texts, rows, total = shapes._square_table(plan, hwc, ceil_mode)
+    texts, rows, total = shapes._table(plan, hwc, ceil_mode)
     steps = tuple(map(Step._make, zip(plan.summary_labels, texts, [[*hwc], *rows, total], strict=True)))
     return Solution({"layers": rows, "total_params": total}, steps, True)
 
