@@ -98,20 +98,11 @@ _LAYER = st.one_of(
 @given(h=st.integers(1, 90), w=st.integers(1, 90), c=st.integers(1, 5), body=st.lists(_LAYER, max_size=6),
        head=st.lists(st.integers(1, 99).map(lambda n: f"FC-{n}"), max_size=3), ceil_mode=st.booleans())
 def test_cnn_summary_and_flatten_size_match_the_step_by_step_reference(h, w, c, body, head, ceil_mode):
-    params = {"input": [h, w, c], "layers": body + head, "ceil_mode": ceil_mode}
     for name, reference, layers in (("cnn_summary", _reference_cnn_summary, body + head),
                                     ("flatten_size", _reference_flatten_size, body)):
         if not layers:
             continue
-        params = {"input": [h, w, c], "layers": layers, "ceil_mode": ceil_mode}
-        try:
-            expected = reference([h, w, c], layers, ceil_mode)
-        except SolverError as exc:
-            with pytest.raises(SolverError) as info:
-                solve(name, params)
-            assert str(info.value) == str(exc)
-            continue
-        assert _plain_checked(name, params) == expected
+        _assert_matches(name, reference, [h, w, c], layers, ceil_mode)
 
 
 @settings(max_examples=150, deadline=None)
@@ -122,15 +113,20 @@ def test_cnn_summary_of_a_square_input_matches_the_step_by_step_reference(h, c, 
     layers = body + head
     if not layers:
         return
-    params = {"input": [h, h, c], "layers": layers, "ceil_mode": ceil_mode}
+    _assert_matches("cnn_summary", _reference_cnn_summary, [h, h, c], layers, ceil_mode)
+
+
+def _assert_matches(name, reference, hwc, layers, ceil_mode):  # type: ignore[no-untyped-def]
+    """solve(name) gives what the step-by-step reference gives: the same checked solution, or the same error."""
+    params = {"input": hwc, "layers": layers, "ceil_mode": ceil_mode}
     try:
-        expected = _reference_cnn_summary([h, h, c], layers, ceil_mode)
+        expected = reference(hwc, layers, ceil_mode)
     except SolverError as exc:
         with pytest.raises(SolverError) as info:
-            solve("cnn_summary", params)
+            solve(name, params)
         assert str(info.value) == str(exc)
         return
-    assert _plain_checked("cnn_summary", params) == expected
+    assert _plain_checked(name, params) == expected
 
 
 def test_a_layer_after_fc_and_a_kernel_too_large_give_the_first_error_in_layer_order():
