@@ -14,7 +14,7 @@ from typing import Any, cast
 import numpy as np
 from numpy.typing import NDArray
 
-from dlcore.codegen import compiled, step_source
+from dlcore.codegen import compiled, names, step_source, unpack
 from dlcore.errors import SolverError
 from dlcore.finite import all_finite, non_finite_error
 from dlcore.fmt import num, nums, plain_g
@@ -419,13 +419,13 @@ def _direct_source(n: int) -> str:
     below _PLAIN_MAX and every e^{z_i} at least _PLAIN_MIN put every logit within (-10, 14), well inside
     +-_DIRECT_MAX. A logit above 709.78 makes ``exp`` raise OverflowError: the shifted solution then.
     """
-    z, e, p = ([f"{c}{i}" for i in range(n)] for c in "zep")
+    z, e, p = (names(c, n) for c in "zep")
     fast, _, template = _softmax_direct_latex(n)
     numbers = f"({', '.join(e)}, total, {', '.join(p)})"
     normalise = [f"{a} = {b} / total" for a, b in zip(p, e, strict=True)] + [f"p = [{', '.join(p)}]"]
     return "\n".join([
         "def softmax_n(logits):",
-        "    " + "".join([f"{name}, " for name in z]) + "= logits",
+        "    " + unpack(z, "logits"),
         "    try:",
         *[f"        {a} = exp({b})" for a, b in zip(e, z, strict=True)],
         "    except OverflowError:",

@@ -17,7 +17,7 @@ from typing import Any
 
 from dlcore.types import Step
 
-__all__ = ["compiled", "fstring", "rows_display", "step_source"]
+__all__ = ["compiled", "fstring", "names", "rows_display", "step_source", "unpack"]
 
 
 def compiled(source: str, name: str, namespace: dict[str, Any], origin: str) -> Any:
@@ -45,3 +45,13 @@ def fstring(template: str, names: Sequence[str]) -> str:
 def step_source(label: str, latex: str, value: str) -> str:
     """The source of a Step with a constant label, the LaTeX source ``latex`` and the value source ``value``."""
     return f"_new(Step, ({label!r}, {latex}, {value}))"
+
+
+def names(prefix: str, n: int) -> list[str]:
+    """``n`` local names: prefix0, prefix1, ..."""
+    return [f"{prefix}{i}" for i in range(n)]
+
+
+def unpack(targets: Sequence[str], value: str) -> str:
+    """The source of ``a, b, ... = value`` (with a trailing comma, so that a single target unpacks too)."""
+    return "".join([f"{target}, " for target in targets]) + f"= {value}"

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from dlcore.codegen import compiled, fstring, rows_display, step_source
+from dlcore.codegen import compiled, fstring, names, rows_display, step_source, unpack
 from dlcore.conv_ops import (
     ACTIVATIONS,
     MAX_SPAN,
@@ -322,21 +322,12 @@ def _z_expression(window: list[int], zero: int) -> str:
     return " + ".join([*[f"x{src}*k{m}" for m, src in enumerate(window) if src != zero], "c"])
 
 
-def _names(prefix: str, n: int) -> list[str]:
-    return [f"{prefix}{i}" for i in range(n)]
-
-
-def _unpack(names: list[str], value: str) -> str:
-    """The source of a statement unpacking ``value`` into ``names`` (a trailing comma: also for one name)."""
-    return "".join([f"{name}, " for name in names]) + f"= {value}"
-
-
 def _texts_lines(names: list[str], values: str, finite: bool = True) -> list[str]:
     """Lines giving the locals ``names`` the texts of the list ``values`` (a local): ``nums`` of it, as lookups
     when every number is a common one (see fmt.COMMON_TEXTS); unless ``finite``, raising when one is not finite
     (the table holds finite numbers only, so that only a list with a number not in it needs the check)."""
     check = [] if finite else [f"    if not all_finite({values}):", '        raise non_finite_error("conv2d")']
-    return [f"t = list(map(text_of, {values}))", "if not all(t):", *check, f"    t = nums({values})", _unpack(names, "t")]
+    return [f"t = list(map(text_of, {values}))", "if not all(t):", *check, f"    t = nums({values})", unpack(names, "t")]
 
 
 def _worked_lines(g: _Geometry2d, window: list[int], zero: int, z_text: str, x_texts: bool) -> list[str]:
@@ -356,7 +347,7 @@ def _worked_lines(g: _Geometry2d, window: list[int], zero: int, z_text: str, x_t
         products.append(("%s" if src != zero else "0") + r"\cdot%s")
     head = f"z_{{{g.h_out // 2},{g.w_out // 2}}} = " + " + ".join(products)
     lines = [f"fx{src} = tx{src} if x{src} >= 0 else f'({{tx{src}}})'" for src in window if x_texts and src != zero]
-    return [*lines, _unpack(_names("f", len(looked_up)), "factors_of((" + "".join([f"{v}, " for v in looked_up]) + "))"),
+    return [*lines, unpack(names("f", len(looked_up)), "factors_of((" + "".join([f"{v}, " for v in looked_up]) + "))"),
             "tb = text_of(b) or num(b)", "if b < 0: tb = f'({tb})'",  # a negative bias as a term: + (-2)
             f"worked = {fstring(head + ' + %s = %s', [*factors, 'tb', z_text])} if b else "
             f"{fstring(head + ' = %s', [*factors, z_text])}"]
@@ -366,14 +357,14 @@ def _activation_lines(g: _Geometry2d, activation: str) -> tuple[list[str], str]:
     """Lines computing a0, a1, ... from z0, z1, ... (after their texts tz0, tz1, ...), and the source of the
     LaTeX of a (when a is z or 0.0, its text is that of z or "0": only the other values are written)."""
     cells = g.h_out * g.w_out
-    a, ta = _names("a", cells), _names("ta", cells)
+    a, ta = names("a", cells), names("ta", cells)
     if activation == "relu":  # a is z or 0.0: finite, written as z is or "0"
         lines = []
         for i in range(cells):
             lines += [f"if z{i} > 0.0:", f"    a{i} = z{i}", f"    ta{i} = tz{i}", "else:", f"    a{i} = 0.0", f"    ta{i} = '0'"]
         return lines, fstring(g.output_tex, ta)
     if activation != "leaky_relu":  # sigmoid, tanh
-        return [_unpack(a, f"as_ = activate_flat(zs, {activation!r}, alpha)"), "if not all_finite(as_):",
+        return [unpack(a, f"as_ = activate_flat(zs, {activation!r}, alpha)"), "if not all_finite(as_):",
                 '    raise non_finite_error("conv2d")'], "a_latex(as_)"
     # leaky_relu: a negative a is written with %.6g, which writes what num writes but for -0 (written "0" here),
     # integers from 10^6 on and exponents (both with "e+" or "e-", which no text of num holds): those send the whole
@@ -399,15 +390,15 @@ def _solution_source(g: _Geometry2d, windows: list[list[int]], h: int, w: int, k
     ``windows`` holds the input index of every window cell of every output (h * w for a padding zero).
     """
     zero, cells, w_out = h * w, g.h_out * g.w_out, g.w_out
-    x, k, z, tz = _names("x", h * w), _names("k", kh * kw), _names("z", cells), _names("tz", cells)
-    lines = [_unpack([rows_display(x[r:r + w], w)[1:-1] for r in range(0, h * w, w)], "input"),
-             _unpack([rows_display(k[r:r + kw], kw)[1:-1] for r in range(0, kh * kw, kw)], "kernel"),
+    x, k, z, tz = names("x", h * w), names("k", kh * kw), names("z", cells), names("tz", cells)
+    lines = [unpack([rows_display(x[r:r + w], w)[1:-1] for r in range(0, h * w, w)], "input"),
+             unpack([rows_display(k[r:r + kw], kw)[1:-1] for r in range(0, kh * kw, kw)], "kernel"),
              "c = b if b else 0.0"]
     lines += [f"{name} = {_z_expression(window, zero)}" for name, window in zip(z, windows, strict=True)]
     lines += [f"zs = [{', '.join(z)}]", *_texts_lines(tz, "zs", finite=False)]
     steps = []
     if padding:
-        tx = _names("tx", h * w)
+        tx = names("tx", h * w)
         lines += [f"xs = [{', '.join(x)}]", *_texts_lines(tx, "xs")]
         padded = [f"x{src}" if src != zero else "0.0" for src in g.padded.ravel().tolist()]
         steps.append(step_source("Zero-padded input", fstring(g.padded_tex, tx), rows_display(padded, w + 2 * padding)))
@@ -418,7 +409,7 @@ def _solution_source(g: _Geometry2d, windows: list[list[int]], h: int, w: int, k
     answer = "z"
     if activation != "none":
         a_lines, latex = _activation_lines(g, activation)
-        lines += [*a_lines, f"a = {rows_display(_names('a', cells), w_out)}"]
+        lines += [*a_lines, f"a = {rows_display(names('a', cells), w_out)}"]
         steps.append(step_source(f"After {activation}", latex, "a"))
         answer = "a"
     lines.append(f"return _new(Solution, ({answer}, ({', '.join(steps)},), True))")

@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from dlcore.codegen import compiled, fstring, rows_display, step_source
+from dlcore.codegen import compiled, fstring, names, rows_display, step_source, unpack
 from dlcore.conv_ops import (
     MAX_SPAN,
     as_array,
@@ -209,9 +209,9 @@ def _solution_source(n_f: int, zero: int, padded: Indices, windows: Indices, lab
     h_out, w_out, _, kh, kw = windows.shape
     cells, kk = h_out * w_out, kh * kw
     lines = ["def solution(x, k, b):",
-             "    " + "".join([f"x{i}, " for i in range(zero)]) + "_ = x",
-             "    " + "".join([f"k{i}, " for i in range(n_f * c * kk)]) + "= k",
-             "    " + "".join([f"b{f}, " for f in range(n_f)]) + "= b"]
+             "    " + unpack([*names("x", zero), "_"], "x"),  # _: the 0.0 after the input
+             "    " + unpack(names("k", n_f * c * kk), "k"),
+             "    " + unpack(names("b", n_f), "b")]
     flat_windows = windows.reshape(cells, c, kk).tolist()
     numbers, maps, biases = [], [], []  # biases: where each b is in numbers
     for f in range(n_f):
@@ -232,7 +232,7 @@ def _solution_source(n_f: int, zero: int, padded: Indices, windows: Indices, lab
     lines += [f"    numbers = [{', '.join(numbers)}]",
               '    if not all_finite(numbers):',  # require_finite, inlined
               '        raise non_finite_error("conv2d_multi")',
-              "    " + "".join([f"{t}, " for t in texts]) + "= nums(numbers)"]
+              "    " + unpack(texts, "nums(numbers)")]
     lines += [f"    if {numbers[i]} < 0: {texts[i]} = f'({{{texts[i]}}})'" for i in biases]  # a term of a sum
     steps, used = [], 0
     for label, part, value in zip(labels, template.split(_SEP), maps, strict=True):
@@ -256,15 +256,14 @@ def _unpack_lines(root: str, shape: Sequence[int], prefix: str) -> tuple[list[st
     Unpacking a list of another length raises ValueError (the caller's source turns that into None); each
     level is checked to be lists before it is unpacked, so no other iterable is ever walked.
     """
-    lines, names = [], [root]
+    lines, level = [], [root]
     for depth, n in enumerate(shape):
-        items = [f"{prefix}{depth}_{i}" for i in range(len(names) * n)]
-        lines += [f"{''.join([f'{item}, ' for item in items[i * n:(i + 1) * n]])}= {name}"
-                  for i, name in enumerate(names)]
+        items = [f"{prefix}{depth}_{i}" for i in range(len(level) * n)]
+        lines += [unpack(items[i * n:(i + 1) * n], name) for i, name in enumerate(level)]
         if depth < len(shape) - 1:
             lines.append(f"if not {' is '.join([f'type({item})' for item in items])} is list: return None")
-        names = items
-    return lines, names
+        level = items
+    return lines, level
 
 
 def _leaves_source(x_shape: Sequence[int], k_shape: Sequence[int]) -> str:

@@ -8,7 +8,7 @@ from itertools import chain, repeat
 from operator import itemgetter, truediv
 from typing import Any, NamedTuple
 
-from dlcore.codegen import compiled, fstring, rows_display, step_source
+from dlcore.codegen import compiled, fstring, names, rows_display, step_source, unpack
 from dlcore.conv_ops import (
     MAX_SPAN,
     bmatrix_template,
@@ -183,11 +183,11 @@ def _solution_source(h: int, w: int, mode: str, windows: list[list[int]], labels
     used = sorted(set(chain.from_iterable(windows)))
     rows = {k // w for k in used}
     lines = ["def solution(input):",
-             "    " + "".join([f"r{r}, " if r in rows else "_, " for r in range(h)]) + "= input"]
-    lines += ["    " + "".join([f"x{r * w + c}, " for c in range(w)]) + f"= r{r}" for r in sorted(rows)]
-    values, texts = [f"v{n}" for n in range(len(windows))], [f"u{n}" for n in range(len(windows))]
+             "    " + unpack([f"r{r}" if r in rows else "_" for r in range(h)], "input")]
+    lines += ["    " + unpack([f"x{r * w + c}" for c in range(w)], f"r{r}") for r in sorted(rows)]
+    values, texts = names("v", len(windows)), names("u", len(windows))
     if mode == "max":
-        lines.append("    " + "".join([f"t{k}, " for k in used]) + f"= nums([{', '.join([f'x{k}' for k in used])}])")
+        lines.append("    " + unpack([f"t{k}" for k in used], f"nums([{', '.join([f'x{k}' for k in used])}])"))
         for name, text, window in zip(values, texts, windows, strict=True):
             lines += _max_lines(name, text, window)
     else:
@@ -196,8 +196,8 @@ def _solution_source(h: int, w: int, mode: str, windows: list[list[int]], labels
             lines.append(f"    {name} = sum(({''.join([f'x{k}, ' for k in window])})) / {divisor}")
         lines += [f"    if not all_finite([{', '.join(values)}]):",  # require_finite, inlined
                   '        raise non_finite_error("pool2d")',
-                  "    " + "".join([f"t{k}, " for k in used]) + "".join([f"{t}, " for t in texts])
-                  + f"= nums([{', '.join([*[f'x{k}' for k in used], *values])}])"]
+                  "    " + unpack([*[f"t{k}" for k in used], *texts],
+                                    f"nums([{', '.join([*[f'x{k}' for k in used], *values])}])")]
         terms = sorted(set(chain.from_iterable(window[1:] for window in windows)))  # after the first of a sum
         lines += [f"    p{k} = t{k} if x{k} >= 0 else f'({{t{k}}})'" for k in terms]  # (-1.5 + (-3)) / 2
     term = "t" if mode == "max" else "p"

@@ -9,7 +9,7 @@ from functools import lru_cache
 from itertools import repeat
 from typing import Any, NoReturn, cast
 
-from dlcore.codegen import compiled, step_source
+from dlcore.codegen import compiled, step_source, unpack
 from dlcore.errors import SolverError
 from dlcore.finite import non_finite_error
 from dlcore.fmt import num
@@ -684,7 +684,7 @@ def _square_source(kinds: tuple[str, ...], ceil_mode: bool) -> str:
     lines += [f"    total = {' + '.join(counted) or '0'}",
               f"    rows = [{', '.join(rows)}]",
               f'    return _new(Solution, ({{"layers": rows, "total_params": total}}, ({", ".join(steps)},), True))']
-    factory = ["def factory(a):", "    " + "".join([f"{name}, " for name in names]) + "= a"]
+    factory = ["def factory(a):", "    " + unpack(names, "a")]
     return "\n".join(factory + ["    " + line for line in lines] + ["    return summary"]) + "\n"
 
 
