@@ -343,12 +343,7 @@ def _softmax_general(logits: list[float]) -> Solution:
     exps = list(map(math.exp, logits))
     total = sum(exps)  # >= e^{max z} > 0 and at most 100,000 e^500: finite
     p = [e / total for e in exps]
-    fast, own_e, template = _softmax_direct_latex(len(p))
-    values = (*exps, total, *p)
-    text = fast % values  # _fill, inlined: one %g pass writes what num writes (see _direct_source)
-    if text.count("e") != own_e:
-        text = _fill(template, values, "softmax")
-    e_tex, sum_tex, p_tex = text.split(_SEP)
+    e_tex, sum_tex, p_tex = _fill(_softmax_direct_latex(len(p)), (*exps, total, *p), "softmax").split(_SEP)
     return _new(Solution, (p, (
         _new(Step, (_SOFTMAX_LABELS[1], e_tex, exps)),
         _new(Step, (_SOFTMAX_LABELS[2], sum_tex, total)),
@@ -420,7 +415,8 @@ def _direct_source(n: int) -> str:
     +-_DIRECT_MAX. A logit above 709.78 makes ``exp`` raise OverflowError: the shifted solution then.
     """
     z, e, p = (names(c, n) for c in "zep")
-    fast, _, template = _softmax_direct_latex(n)
+    template = _softmax_direct_latex(n)
+    fast = _fast_template(template)[0]
     numbers = f"({', '.join(e)}, total, {', '.join(p)})"
     normalise = [f"{a} = {b} / total" for a, b in zip(p, e, strict=True)] + [f"p = [{', '.join(p)}]"]
     return "\n".join([
@@ -451,15 +447,13 @@ def _direct_source(n: int) -> str:
 
 
 @lru_cache(maxsize=256)
-def _softmax_direct_latex(n: int) -> tuple[str, int, str]:
-    """The LaTeX of the three steps of softmax worked by hand, one %s-template separated by _SEP, with its
-    ``_fast_template`` (the %g version and its own count of 'e').
+def _softmax_direct_latex(n: int) -> str:
+    """The LaTeX of the three steps of softmax worked by hand, one %s-template separated by _SEP.
 
     Its fields: the n exponentials, their sum, the n probabilities.
     """
     row = "[" + ", ".join(["%s"] * n) + "]"
-    template = _SEP.join([r"e^{z_i} = " + row, r"\sum_j e^{z_j} = %s", r"p_i = \frac{e^{z_i}}{\sum_j e^{z_j}} = " + row])
-    return (*_fast_template(template), template)
+    return _SEP.join([r"e^{z_i} = " + row, r"\sum_j e^{z_j} = %s", r"p_i = \frac{e^{z_i}}{\sum_j e^{z_j}} = " + row])
 
 
 @lru_cache(maxsize=256)

@@ -68,7 +68,6 @@ def _common_texts() -> dict[float, str]:
 
 
 COMMON_TEXTS = _common_texts()  # also looked up by solvers that write their own texts (conv2d)
-_TEXTS = COMMON_TEXTS
 
 
 def nums(xs: Sequence[float]) -> list[str]:
@@ -83,8 +82,8 @@ def nums(xs: Sequence[float]) -> list[str]:
     """
     if not xs:
         return []
-    if xs[0] in _TEXTS:  # inputs are mostly common numbers, computed values mostly not: the first one decides
-        texts: list[Any] = list(map(_TEXTS.get, xs))
+    if xs[0] in COMMON_TEXTS:  # inputs are mostly common numbers, computed values mostly not: the first one decides
+        texts: list[Any] = list(map(COMMON_TEXTS.get, xs))
         misses = texts.count(None)
         if not misses:
             return texts
