@@ -283,26 +283,18 @@ def _checker(p: Param) -> Callable[[str, Any], Any]:
                 width = len(v[0])  # every row has it when the set of lengths has one member
                 if len(set(map(len, v))) == 1 and 0 < len(v) * width <= MAX_ELEMENTS:
                     kinds = set(map(type, chain.from_iterable(v)))
-                    if kinds == _ONLY_INTS:  # the common case of a quiz; an int converts to a finite float or raises
-                        if not bounded:
-                            rows = []  # a loop, not a comprehension: no function to make and call for a few rows
-                            try:
-                                for row in v:
-                                    rows.append(list(map(float, row)))
-                            except OverflowError:  # `_one` raises as it does
-                                return _one(name, v, p)
-                            return rows
-                    elif kinds == _ONLY_FLOATS:  # checked without a copy of the values
+                    if kinds == _ONLY_FLOATS:  # checked without a copy of the values
                         total = sum(chain.from_iterable(v))
                         if total - total == 0.0 and (not bounded or lo <= min(chain.from_iterable(v))
                                                      and max(chain.from_iterable(v)) <= hi):
                             return list(map(list, v))
-                        return _one(name, v, p)
-                    if kinds <= _NUMBERS:  # integers and floats (or bounded integers): converted row by row
+                    elif kinds <= _NUMBERS:  # integers (and floats): converted row by row
                         try:
                             rows = [list(map(float, row)) for row in v]
                         except OverflowError:  # `_one` raises as it does
                             return _one(name, v, p)
+                        if kinds == _ONLY_INTS and not bounded:  # an int converts to a finite float or raises
+                            return rows
                         floats = list(chain.from_iterable(rows))
                         total = sum(floats)
                         if total - total == 0.0 and (not bounded or lo <= min(floats) and max(floats) <= hi):
@@ -354,19 +346,6 @@ def validator(solver: str, spec: dict[str, Param]) -> Callable[[Any], dict[str, 
     """
     entries = tuple((name, p.check, p.default) for name, p in spec.items())
     names = spec.keys()
-    if len(entries) == 1:  # e.g. softmax(logits): one lookup instead of the loop
-        ((only, check_only, only_default),) = entries
-
-        def check_one_param(params: Any) -> dict[str, Any]:
-            if type(params) is dict and len(params) == 1 and only in params:
-                value = params[only]
-                try:
-                    return {only: None if value is None and only_default is None else check_only(only, value)}
-                except SolverError:
-                    pass
-            return validate(solver, spec, params)
-
-        return check_one_param
 
     def check(params: Any) -> dict[str, Any]:
         if type(params) is not dict or not params.keys() <= names:
