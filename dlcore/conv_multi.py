@@ -228,7 +228,7 @@ def _solution_source(n_f: int, zero: int, padded: Indices, windows: Indices, lab
         biases.append(len(numbers))
         numbers += [f"b{f}", *out]
         maps.append(f"m{f}")
-    texts = [f"t{i}" for i in range(len(numbers))]
+    texts = names("t", len(numbers))
     lines += [f"    numbers = [{', '.join(numbers)}]",
               '    if not all_finite(numbers):',  # require_finite, inlined
               '        raise non_finite_error("conv2d_multi")',
@@ -330,6 +330,7 @@ class _MultiCore(NamedTuple):
     kw: int
     b: list[float]
     plan: _Plan
+    raw: list[list[float]]  # empty, or S of the given filters once a mistake computed it (see _raw)
 
 
 def _xcorr(plan: _Plan, x: list[float], k: list[float], n_f: int, kk: int) -> list[float]:
@@ -380,7 +381,7 @@ def _checked_core(p: dict[str, Any], padding: int) -> _MultiCore:
         raise SolverError(f"Parameter 'bias' needs one value per filter ({n_f}), got {len(b)}.")
     plan = _plan(n_f, c, h, w, kh, kw, p["stride"], padding)
     x.append(0.0)
-    return tuple.__new__(_MultiCore, (x, c, h, w, k, kh, kw, b, plan))
+    return tuple.__new__(_MultiCore, (x, c, h, w, k, kh, kw, b, plan, []))
 
 
 def _quick_core(p: dict[str, Any], padding: int) -> _MultiCore | None:
@@ -403,12 +404,17 @@ def _quick_core(p: dict[str, Any], padding: int) -> _MultiCore | None:
     if numbers is None:
         return None
     n_x = c * h * w + 1  # the input and the 0.0 after it
-    return tuple.__new__(_MultiCore, (numbers[:n_x], c, h, w, numbers[n_x:], kh, kw, b, plan))
+    return tuple.__new__(_MultiCore, (numbers[:n_x], c, h, w, numbers[n_x:], kh, kw, b, plan, []))
 
 
 def _raw(c: _MultiCore, k: list[float] | None = None) -> list[float]:
-    """S[f][c] in (output cell, filter, channel) order, of the filters ``k`` (the given ones for None)."""
-    return _xcorr(c.plan, c.x, c.k if k is None else k, len(c.b), c.kh * c.kw)
+    """S[f][c] in (output cell, filter, channel) order, of the filters ``k``; for the given ones (None) computed
+    once per call and kept in the core, which the mistakes of one call share."""
+    if k is not None:
+        return _xcorr(c.plan, c.x, k, len(c.b), c.kh * c.kw)
+    if not c.raw:
+        c.raw.append(_xcorr(c.plan, c.x, c.k, len(c.b), c.kh * c.kw))
+    return c.raw[0]
 
 
 def _prepare_multi(p: dict[str, Any]) -> dict[str, Any]:
@@ -452,7 +458,7 @@ def conv2d_multi(*, input: Any, filters: Any, bias: list[float] | None, stride: 
 
 def _table_solution(c: _MultiCore, padding: int) -> tuple[list[Any], tuple[Step, ...]]:
     """The answer and the steps of conv2d_multi computed with the plan's index tables (any size)."""
-    x, n_c, h, w, _, _, _, b, plan = c
+    x, n_c, h, w, _, _, _, b, plan, _ = c
     raw = _raw(c)
     out = _channel_sums(raw, n_c, b)
     # A non-finite S reaches the output it is summed into: checking the output checks every computed number.
