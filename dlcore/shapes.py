@@ -793,11 +793,8 @@ def cnn_summary(*, input: list[int], layers: Any, ceil_mode: bool) -> Solution: 
     ...             ceil_mode=False).answer["total_params"]
     217850
     """
-    h, w, c = input if len(input) == 3 else _input_hwc(input)  # (the call raises)
-    try:  # _cnn_plan, inline
-        plan = _cached_plan(*layers) if type(layers) is list else _cnn_plan(layers)
-    except TypeError:  # an unhashable item: _cnn_plan words the error
-        plan = _cnn_plan(layers)
+    h, w, c = _input_hwc(input)
+    plan = _cnn_plan(layers)
     solutions = plan.square_solutions  # None unless the layers may fit (FC only at the end)
     if h == w and solutions is not None:  # see _square_source
         try:
