@@ -316,13 +316,22 @@ def _sample(spec: TemplateSpec, rng: np.random.Generator, samplers: list[_Sample
                     for s in el["shape"])
             flat = _elements(spec, el, r * c, rng, env, f"{path}.matrix")
             env[p.name] = [flat[i * c:(i + 1) * c] for i in range(r)]
-        elif p.kind == "derived":
-            env[p.name] = _value_of(spec, d["derived"], env, f"{path}.derived")
         else:
-            env[p.name] = _copy(d["value"])
-        if not _json_ok(env[p.name]):
-            raise _err(spec, f"parameter '{p.name}' must be numbers, text or lists of them", path)
+            env[p.name] = _undrawn(spec, p, env, path)
+        _require_json(spec, p, env[p.name], path)
     return env
+
+
+def _undrawn(spec: TemplateSpec, p: ParamSpec, env: Mapping[str, Any], path: str) -> Any:
+    """The value of a parameter that is not drawn: a derived one computed from ``env``, or the constant."""
+    if p.kind == "derived":
+        return _value_of(spec, p.data["derived"], env, f"{path}.derived")
+    return _copy(p.data["value"])
+
+
+def _require_json(spec: TemplateSpec, p: ParamSpec, value: Any, path: str) -> None:
+    if not _json_ok(value):
+        raise _err(spec, f"parameter '{p.name}' must be numbers, text or lists of them", path)
 
 
 def _resolve(spec: TemplateSpec, value: Any, env: Mapping[str, Any], path: str) -> Any:
@@ -756,12 +765,9 @@ def _kept_params(spec: TemplateSpec, params: Mapping[str, Any]) -> dict[str, Any
             if p.name not in params:
                 raise _Rejected(f"the old variant has no value for the parameter '{p.name}'", path)
             env[p.name] = _copy(params[p.name])
-        elif p.kind == "derived":
-            env[p.name] = _value_of(spec, p.data["derived"], env, f"{path}.derived")
         else:
-            env[p.name] = _copy(p.data["value"])
-        if not _json_ok(env[p.name]):
-            raise _err(spec, f"parameter '{p.name}' must be numbers, text or lists of them", path)
+            env[p.name] = _undrawn(spec, p, env, path)
+        _require_json(spec, p, env[p.name], path)
     return env
 
 
