@@ -192,7 +192,7 @@ class _Geometry2d(NamedTuple):
     label: str  # "Worked example: output (i, j)"
     padded_tex: str  # %-template of the padded input's bmatrix, padding zeros written in
     output_tex: str  # %-template of an h_out x w_out bmatrix
-    output_body: str  # its rows only (no 'e', no 'n' of \begin, \end), with %.6g fields: see _matrix_latex
+    output_body: str  # its rows only (no 'e', no 'n' of \begin, \end), with %g fields: see _matrix_latex
 
 
 def _geometry2d(h: int, w: int, kh: int, kw: int, stride: int, padding: int) -> _Geometry2d:
@@ -285,7 +285,7 @@ _BEGIN, _END = r"\begin{bmatrix} ", r" \end{bmatrix}"
 
 
 def _matrix_latex(g: _Geometry2d, values: list[float]) -> str:
-    """``g.output_tex % tuple(nums(values))``, in one ``%.6g`` pass when that writes what ``num`` writes.
+    """``g.output_tex % tuple(nums(values))``, in one ``%g`` (= ``%.6g``) pass when that writes what ``num`` writes.
 
     The rows alone are filled, so that ``fmt.plain_g`` sees no 'e' and no 'n' of the template's own text.
     """

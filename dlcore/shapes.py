@@ -1133,7 +1133,7 @@ _DW_TEX = "\x00".join([
     r"%s \cdot %d^2 \cdot %d = %d",
     r"%s \cdot %d \cdot %d = %d",
     r"%d + %d = %d",
-    r"%d / %d = %.6g",
+    r"%d / %d = %g",
 ])
 
 
