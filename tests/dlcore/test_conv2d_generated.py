@@ -17,23 +17,15 @@ from dlcore.conv import _cached_geometry2d, _generated, _solution_source, _table
 from dlcore.conv_ops import ACTIVATIONS
 from dlcore.fmt import mat, num
 from dlcore.registry import get_solver
-
-
-def _outcome(fn, *args) -> object:
-    """The solution as comparable text (reprs keep -0.0 and NaN apart), or the error sentence."""
-    try:
-        sol = fn(*args)
-    except SolverError as exc:
-        return f"error: {exc}"
-    return repr(sol.answer), [(s.label, s.latex, repr(s.value)) for s in sol.steps], sol.checked
+from tests.dlcore.outcome import outcome
 
 
 def _both(x, k, bias, stride, padding, activation, alpha) -> tuple[object, object]:
     """(generated, table) outcomes of validated parameters; the geometry must have a generated solution."""
     fn = _generated(len(x), len(x[0]), len(k), len(k[0]), stride, padding, activation)
     assert fn is not None
-    return (_outcome(fn, x, k, bias, alpha),
-            _outcome(_table_conv2d, x, k, bias, stride, padding, activation, alpha))
+    return (outcome(fn, x, k, bias, alpha),
+            outcome(_table_conv2d, x, k, bias, stride, padding, activation, alpha))
 
 
 _HOSTILE = [0.0, -0.0, 1e-170, -1e-170, 1e-300, 1e200, -1e200, 1.7e308, 1234567.0, -2.5e-5, 0.1, -3.0, 7.0, 1e6]

@@ -14,6 +14,7 @@ import pytest
 
 import dlcore.pooling as pooling
 from dlcore import SolverError, solve
+from tests.dlcore.outcome import outcome
 
 SPECIAL = [0.0, -0.0, 1.0, -1.0, 2.5, 0.1, 1e-9, -3.5e-7, 1234567.0, 2e15, 0.30000000000000004, 1e308, -1e308,
            5e-324, 7.0, 7.0]
@@ -43,21 +44,12 @@ def _geometry(rng: random.Random) -> tuple[int, int, int, int | None, int, bool,
             return geometry
 
 
-def _outcome(fn, *args) -> str:
-    """The answer and steps as JSON text (tells 0.0 from -0.0), or the error sentence."""
-    try:
-        answer, steps = fn(*args)
-    except SolverError as exc:
-        return f"error: {exc}"
-    return json.dumps([answer, [list(step) for step in steps]])
-
-
 def _both(geometry: tuple, x: list[list[float]]) -> tuple[str, str]:
     generated = pooling._build_layout(*geometry, generate=True)
     assert generated.solution is not None
     tables = pooling._build_layout(*geometry)
     assert tables.solution is None
-    return _outcome(generated.solution, x), _outcome(pooling._table_solution, tables, x, geometry[6])
+    return outcome(generated.solution, x), outcome(pooling._table_solution, tables, x, geometry[6])
 
 
 @pytest.mark.parametrize("seed", range(8))

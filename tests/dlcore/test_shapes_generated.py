@@ -6,7 +6,6 @@ the layers' numbers and texts passed in; every answer, step and error must be wh
 
 from __future__ import annotations
 
-import json
 import random
 from itertools import repeat
 
@@ -15,6 +14,7 @@ import pytest
 import dlcore.shapes as shapes
 from dlcore import SolverError, solve
 from dlcore.types import Solution, Step
+from tests.dlcore.outcome import outcome
 
 
 def _table_solution(hwc: tuple[int, int, int], layers: list[str], ceil_mode: bool) -> Solution:
@@ -25,15 +25,6 @@ def _table_solution(hwc: tuple[int, int, int], layers: list[str], ceil_mode: boo
     texts, rows, total = shapes._table(plan, hwc, ceil_mode)
     steps = tuple(map(Step._make, zip(plan.summary_labels, texts, [[*hwc], *rows, total], strict=True)))
     return Solution({"layers": rows, "total_params": total}, steps, True)
-
-
-def _outcome(fn, *args) -> str:
-    try:
-        solution = fn(*args)
-    except SolverError as exc:
-        return f"error: {exc}"
-    assert type(solution) is Solution and all(type(step) is Step for step in solution.steps)
-    return json.dumps([solution.answer, [list(step) for step in solution.steps], solution.checked])
 
 
 def _layer(rng: random.Random) -> str:
@@ -68,8 +59,8 @@ def test_generated_cnn_summaries_equal_the_table_path(seed):
         plan = shapes._cnn_plan(layers)
         assert (plan.square_solutions is not None) == plan.fc_only_at_the_end
         for ceil_mode in (False, True):
-            generated = _outcome(_generated, hwc, layers, ceil_mode)
-            assert generated == _outcome(_table_solution, hwc, layers, ceil_mode), (hwc, layers, ceil_mode)
+            generated = outcome(_generated, hwc, layers, ceil_mode)
+            assert generated == outcome(_table_solution, hwc, layers, ceil_mode), (hwc, layers, ceil_mode)
 
 
 @pytest.mark.parametrize("layers, hwc", [
@@ -80,8 +71,8 @@ def test_generated_cnn_summaries_equal_the_table_path(seed):
 ])
 def test_layers_that_do_not_fit_give_the_table_paths_error(layers, hwc):
     for ceil_mode in (False, True):
-        generated = _outcome(_generated, hwc, layers, ceil_mode)
-        assert generated == _outcome(_table_solution, hwc, layers, ceil_mode)
+        generated = outcome(_generated, hwc, layers, ceil_mode)
+        assert generated == outcome(_table_solution, hwc, layers, ceil_mode)
     with pytest.raises(SolverError):
         solve("cnn_summary", {"input": list(hwc), "layers": layers, "ceil_mode": False})
 
@@ -91,7 +82,7 @@ def test_long_lists_keep_the_table_path():
     assert shapes._cnn_plan(layers).square_solutions is None
     assert shapes._cnn_plan(layers[1:]).square_solutions is not None
     hwc = (6, 6, 2)
-    assert _outcome(_generated, hwc, layers, False) == _outcome(_table_solution, hwc, layers, False)
+    assert outcome(_generated, hwc, layers, False) == outcome(_table_solution, hwc, layers, False)
 
 
 def test_one_function_per_kinds_serves_every_name():
